@@ -1,0 +1,144 @@
+//! Unpaired translation data in the CycleGAN layout: `ROOT/trainA`, `ROOT/trainB`,
+//! `ROOT/testA`, `ROOT/testB`, each a folder of PNG or JPEG images. Every image is decoded to
+//! RGB, scaled to `[0, 1]` and stored channel-first; all images of one dataset share one size.
+
+use std::path::{Path, PathBuf};
+
+use super::dataset::{Dataset, ItemShape};
+use super::error::DataError;
+
+/// The four folders of a CycleGAN-layout dataset.
+#[derive(Debug, Clone)]
+pub struct TwoDomain {
+    pub train_a: Dataset,
+    pub train_b: Dataset,
+    pub test_a: Dataset,
+    pub test_b: Dataset,
+    /// File names of the test images, in dataset order (translations keep them).
+    pub test_a_names: Vec<String>,
+    pub test_b_names: Vec<String>,
+}
+
+fn is_image(path: &Path) -> bool {
+    matches!(
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
+        Some("png" | "jpg" | "jpeg")
+    )
+}
+
+/// The PNG/JPEG files of `dir`, sorted by name so that loading is deterministic.
+pub fn list_images(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            DataError::NotFound {
+                path: dir.to_path_buf(),
+                hint: "expected a folder of PNG or JPEG images".to_string(),
+            }
+        } else {
+            DataError::io(dir, e)
+        }
+    })?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| DataError::io(dir, e))?.path();
+        if path.is_file() && is_image(&path) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(DataError::EmptyFolder {
+            path: dir.to_path_buf(),
+        });
+    }
+    Ok(files)
+}
+
+/// Decodes one image to channel-first RGB in `[0, 1]`, checking its size when one is given.
+pub fn load_image(path: &Path, size: Option<(u32, u32)>) -> Result<(Vec<f32>, u32, u32), DataError> {
+    let img = image::open(path).map_err(|e| DataError::UnreadableImage {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let rgb = img.to_rgb8();
+    let (w, h) = rgb.dimensions();
+    if let Some((ew, eh)) = size
+        && (w, h) != (ew, eh)
+    {
+        return Err(DataError::WrongImageSize {
+            path: path.to_path_buf(),
+            found_w: w,
+            found_h: h,
+            expected_w: ew,
+            expected_h: eh,
+        });
+    }
+    let plane = (w * h) as usize;
+    let mut chw = vec![0f32; 3 * plane];
+    for (i, px) in rgb.pixels().enumerate() {
+        for c in 0..3 {
+            chw[c * plane + i] = px.0[c] as f32 / 255.0;
+        }
+    }
+    Ok((chw, w, h))
+}
+
+/// Loads every image of `dir` into one dataset. `size` forces `(width, height)`; without it
+/// the first image's size is required of all the others.
+pub fn load_image_dir(
+    dir: &Path,
+    name: &str,
+    size: Option<(u32, u32)>,
+) -> Result<(Dataset, Vec<String>), DataError> {
+    let files = list_images(dir)?;
+    let mut values = Vec::new();
+    let mut names = Vec::with_capacity(files.len());
+    let mut expected = size;
+    for file in &files {
+        let (chw, w, h) = load_image(file, expected)?;
+        expected = Some((w, h));
+        values.extend_from_slice(&chw);
+        names.push(
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+    }
+    let (w, h) = expected.expect("at least one image was loaded");
+    Ok((
+        Dataset {
+            name: name.to_string(),
+            values,
+            item_shape: ItemShape::Image {
+                channels: 3,
+                height: h as usize,
+                width: w as usize,
+            },
+            labels: None,
+        },
+        names,
+    ))
+}
+
+/// Loads a CycleGAN-layout folder; all four parts must share one image size.
+pub fn load_two_domain(root: &Path, name: &str) -> Result<TwoDomain, DataError> {
+    let (train_a, _) = load_image_dir(&root.join("trainA"), name, None)?;
+    let size = match train_a.item_shape {
+        ItemShape::Image { height, width, .. } => Some((width as u32, height as u32)),
+        ItemShape::Vector { .. } => None,
+    };
+    let (train_b, _) = load_image_dir(&root.join("trainB"), name, size)?;
+    let (test_a, test_a_names) = load_image_dir(&root.join("testA"), name, size)?;
+    let (test_b, test_b_names) = load_image_dir(&root.join("testB"), name, size)?;
+    Ok(TwoDomain {
+        train_a,
+        train_b,
+        test_a,
+        test_b,
+        test_a_names,
+        test_b_names,
+    })
+}

@@ -1,0 +1,222 @@
+//! Every dataset `gen` knows by name: where it comes from, its licence, where it is looked for
+//! and how it is loaded. `--data` takes one of these names or a path.
+
+use std::path::{Path, PathBuf};
+
+use rand::{SeedableRng, rngs::StdRng};
+
+use super::bars_stripes::bars_and_stripes;
+use super::dataset::Splits;
+use super::density2d::Density2d;
+use super::digits::digits_splits;
+use super::error::DataError;
+use super::idx::load_idx_folder;
+use super::image_folder::{TwoDomain, load_two_domain};
+use super::shapes::two_domain_shapes;
+
+/// Environment variable naming the data folder.
+pub const DATA_DIR_ENV: &str = "GEN_DATA_DIR";
+/// Points drawn for the training split of a 2-D density.
+pub const DENSITY_TRAIN_POINTS: usize = 10_000;
+/// Points drawn for its test split.
+pub const DENSITY_TEST_POINTS: usize = 2_000;
+/// Fixed seed of the generated sets, so that every run sees the same data.
+pub const GENERATED_DATA_SEED: u64 = 20_170_000;
+
+/// What kind of examples a dataset holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataKind {
+    /// Images (grey or colour), optionally labelled.
+    Images,
+    /// Points in the plane with a known density.
+    Points2d,
+    /// Two unpaired image domains (translation).
+    TwoDomain,
+}
+
+/// Where a dataset's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// Compiled into gen-core.
+    Shipped,
+    /// Generated deterministically on demand.
+    Generated,
+    /// A folder under the data directory, filled by `cargo xtask download`.
+    Folder(PathBuf),
+}
+
+/// A catalogue entry.
+#[derive(Debug, Clone)]
+pub struct DatasetInfo {
+    pub name: &'static str,
+    pub kind: DataKind,
+    pub origin: &'static str,
+    pub licence: &'static str,
+    pub location: Location,
+}
+
+impl DatasetInfo {
+    /// Whether the data can be loaded now without downloading anything.
+    pub fn is_present(&self) -> bool {
+        match &self.location {
+            Location::Shipped | Location::Generated => true,
+            Location::Folder(dir) => match self.kind {
+                DataKind::TwoDomain => dir.join("trainA").is_dir(),
+                _ => ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"]
+                    .iter()
+                    .any(|f| dir.join(f).is_file()),
+            },
+        }
+    }
+}
+
+/// Loaded data: labelled or unlabelled splits, or two domains.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    Splits(Splits),
+    TwoDomain(TwoDomain),
+}
+
+/// The data folder: `$GEN_DATA_DIR`, else `./data`.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os(DATA_DIR_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("data"))
+}
+
+/// The reference CycleGAN datasets that `cargo xtask download` knows.
+pub const CYCLEGAN_DATASETS: [&str; 4] = ["horse2zebra", "apple2orange", "summer2winter_yosemite", "monet2photo"];
+
+/// Every known dataset, with locations resolved against `data_dir`.
+pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
+    let mut out = vec![
+        DatasetInfo {
+            name: "digits",
+            kind: DataKind::Images,
+            origin: "UCI optical recognition of handwritten digits, 1,797 8x8 images, 17 grey levels (copy in scikit-learn 1.9.1)",
+            licence: "CC BY 4.0",
+            location: Location::Shipped,
+        },
+        DatasetInfo {
+            name: "mnist",
+            kind: DataKind::Images,
+            origin: "MNIST (LeCun, Cortes & Burges), 60,000 + 10,000 28x28 images",
+            licence: "CC BY-SA 3.0",
+            location: Location::Folder(data_dir.join("mnist")),
+        },
+        DatasetInfo {
+            name: "fashion-mnist",
+            kind: DataKind::Images,
+            origin: "Fashion-MNIST (Xiao, Rasul & Vollgraf 2017), 60,000 + 10,000 28x28 images",
+            licence: "MIT",
+            location: Location::Folder(data_dir.join("fashion-mnist")),
+        },
+        DatasetInfo {
+            name: "bars-and-stripes",
+            kind: DataKind::Images,
+            origin: "bars and stripes 4x4 (MacKay 2003): the 30 distinct patterns",
+            licence: "generated here",
+            location: Location::Generated,
+        },
+    ];
+    for d in Density2d::ALL {
+        out.push(DatasetInfo {
+            name: d.name(),
+            kind: DataKind::Points2d,
+            origin: "2-D density with exact log density (see docs/data.md)",
+            licence: "generated here",
+            location: Location::Generated,
+        });
+    }
+    out.push(DatasetInfo {
+        name: "shapes",
+        kind: DataKind::TwoDomain,
+        origin: "two-domain discs, 32x32, known counterparts in the test split",
+        licence: "generated here",
+        location: Location::Generated,
+    });
+    for name in CYCLEGAN_DATASETS {
+        out.push(DatasetInfo {
+            name,
+            kind: DataKind::TwoDomain,
+            origin: "CycleGAN reference dataset (Zhu et al. 2017)",
+            licence: "see the CycleGAN project; photos from ImageNet / Flickr",
+            location: Location::Folder(data_dir.join(name)),
+        });
+    }
+    out
+}
+
+/// Loads a dataset by catalogue name, or from a path: a folder in the CycleGAN layout
+/// (`trainA/`, ...) or a folder of MNIST-layout IDX files.
+pub fn load(name_or_path: &str, data_dir: &Path) -> Result<Loaded, DataError> {
+    match name_or_path {
+        "digits" => return Ok(Loaded::Splits(digits_splits())),
+        "bars-and-stripes" => {
+            let all = bars_and_stripes(4);
+            return Ok(Loaded::Splits(Splits {
+                train: all.clone(),
+                test: all,
+            }));
+        }
+        "shapes" => {
+            return Ok(Loaded::TwoDomain(two_domain_shapes(
+                1000,
+                200,
+                32,
+                GENERATED_DATA_SEED,
+            )));
+        }
+        _ => {}
+    }
+    if let Some(d) = Density2d::from_name(name_or_path) {
+        let mut rng = StdRng::seed_from_u64(GENERATED_DATA_SEED);
+        return Ok(Loaded::Splits(Splits {
+            train: d.sample(DENSITY_TRAIN_POINTS, &mut rng),
+            test: d.sample(DENSITY_TEST_POINTS, &mut rng),
+        }));
+    }
+    let known = catalogue(data_dir);
+    if let Some(info) = known.iter().find(|i| i.name == name_or_path) {
+        let Location::Folder(dir) = &info.location else {
+            unreachable!("shipped and generated sets are handled above")
+        };
+        if !dir.is_dir() {
+            return Err(DataError::NotFound {
+                path: dir.clone(),
+                hint: format!(
+                    "download it with `cargo xtask download {}` (data folder: ${DATA_DIR_ENV} or ./data)",
+                    info.name
+                ),
+            });
+        }
+        return load_path(dir, info.name);
+    }
+    let path = Path::new(name_or_path);
+    if path.exists() {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| name_or_path.to_string());
+        return load_path(path, &name);
+    }
+    Err(DataError::UnknownName {
+        name: name_or_path.to_string(),
+        known: known.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
+            + ", or a path to a folder",
+    })
+}
+
+/// Loads a folder, telling the CycleGAN layout from the IDX layout by what it contains.
+pub fn load_path(dir: &Path, name: &str) -> Result<Loaded, DataError> {
+    if dir.join("trainA").exists() {
+        return Ok(Loaded::TwoDomain(load_two_domain(dir, name)?));
+    }
+    if dir.is_dir() {
+        return Ok(Loaded::Splits(load_idx_folder(dir, name)?));
+    }
+    Err(DataError::Malformed {
+        path: dir.to_path_buf(),
+        problem: "expected a folder: MNIST-layout IDX files or the CycleGAN layout (trainA/, trainB/, testA/, testB/)".to_string(),
+    })
+}

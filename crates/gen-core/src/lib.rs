@@ -1,0 +1,33 @@
+//! # gen-core
+//!
+//! The parts every method of `gen` shares:
+//!
+//! - [`energy`], [`kernel`], [`loss`]: the traits and losses the method crates implement or call
+//!   (an energy model's energy of a batch, a kernel's Gram matrix, BCE / L1 / adversarial losses);
+//! - [`data`]: datasets (IDX files, CycleGAN image folders, the shipped UCI digits, bars and
+//!   stripes, exact 2-D densities, a two-domain image set with known counterparts), binarisation,
+//!   seeded batching;
+//! - [`run`]: run directories, metrics logs and atomic checkpoints;
+//! - [`image_grid`], [`plot`], [`progress`], [`npy`], [`safetensors`]: what a run writes for people
+//!   and for other tools;
+//! - [`seed`]: reproducible randomness that survives a resume.
+//!
+//! Library code takes a [`burn::tensor::Device`] and enables no backend; binaries choose.
+
+pub mod config_override;
+pub mod data;
+pub mod energy;
+pub mod image_grid;
+pub mod kernel;
+pub mod loss;
+pub mod npy;
+pub mod plot;
+pub mod progress;
+pub mod run;
+pub mod safetensors;
+pub mod seed;
+pub mod tensor_io;
+pub mod training;
+
+pub use energy::EnergyModel;
+pub use kernel::{GaussianKernel, Kernel, MixtureKernel};

@@ -1,0 +1,161 @@
+//! Learning curves and 2-D scatter plots as PNG (plotters, drawing text with the DejaVu Sans
+//! font shipped in `assets/`, so no system font library is needed).
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+use plotters::style::{FontStyle, register_font};
+
+use crate::run::atomic::write_atomic;
+
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+const WIDTH: u32 = 800;
+const HEIGHT: u32 = 500;
+const COLOURS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+];
+
+/// A named line of `(x, y)` points.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+fn register() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is compiled in, so registration cannot fail on a valid build.
+        let _ = register_font("sans-serif", FontStyle::Normal, FONT);
+    });
+}
+
+fn plot_err<E: std::fmt::Display>(e: E) -> std::io::Error {
+    std::io::Error::other(format!("plotting failed: {e}"))
+}
+
+fn save_rgb(path: &Path, buffer: Vec<u8>) -> std::io::Result<()> {
+    let img = image::RgbImage::from_raw(WIDTH, HEIGHT, buffer)
+        .ok_or_else(|| plot_err("buffer size"))?;
+    let mut bytes = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .map_err(plot_err)?;
+    write_atomic(path, &bytes)
+}
+
+fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.05).max(1e-9);
+    (lo - pad, hi + pad)
+}
+
+/// Draws line series against a shared x axis and writes a PNG.
+pub fn line_plot(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[Series],
+) -> std::io::Result<()> {
+    register();
+    let mut buffer = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let (x0, x1) = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
+        let (y0, y1) = range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)));
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc(y_label)
+            .label_style(("sans-serif", 14))
+            .draw()
+            .map_err(plot_err)?;
+        for (i, s) in series.iter().enumerate() {
+            let colour = COLOURS[i % COLOURS.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    s.points.iter().copied().filter(|p| p.1.is_finite()),
+                    colour.stroke_width(2),
+                ))
+                .map_err(plot_err)?
+                .label(s.name.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], colour));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    save_rgb(path, buffer)
+}
+
+/// Draws point clouds in the plane (e.g. data and model samples of a 2-D density).
+pub fn scatter_plot(
+    path: &Path,
+    title: &str,
+    bounds: (f64, f64),
+    clouds: &[(String, Vec<[f64; 2]>)],
+) -> std::io::Result<()> {
+    register();
+    let mut buffer = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(bounds.0..bounds.1, bounds.0..bounds.1)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .label_style(("sans-serif", 14))
+            .draw()
+            .map_err(plot_err)?;
+        for (i, (name, points)) in clouds.iter().enumerate() {
+            let colour = COLOURS[i % COLOURS.len()];
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| Circle::new((p[0], p[1]), 2, colour.mix(0.5).filled())),
+                )
+                .map_err(plot_err)?
+                .label(name.clone())
+                .legend(move |(x, y)| Circle::new((x + 10, y), 4, colour.filled()));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 14))
+            .draw()
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    save_rgb(path, buffer)
+}

@@ -1,0 +1,176 @@
+//! Checkpoints that survive a kill at any instant.
+//!
+//! A checkpoint is a folder `checkpoints/step-NNNNNNNNNN/` holding `state.json` (counters and
+//! trainer state) and one binary blob per named part (model record, optimiser record,
+//! persistent chains, ...). It is written under a temporary name, every file fsynced, then
+//! renamed into place in one atomic `rename`, and the parent folder fsynced. A folder named
+//! `step-*` is therefore always complete; a kill leaves at most a `.partial-*` folder, which is
+//! ignored and cleaned up by the next writer.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::RunError;
+use super::atomic::sync_dir;
+
+/// How many complete checkpoints a store keeps (the newest ones).
+pub const KEEP_CHECKPOINTS: usize = 2;
+
+/// The contents of one checkpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    /// Training steps (updates) done when it was taken.
+    pub step: u64,
+    /// Epochs completed.
+    pub epoch: u64,
+    /// Trainer state as JSON (e.g. batch position, step counters of samplers).
+    pub state: Value,
+    /// Named binary parts, e.g. `("model", burnpack bytes)`.
+    pub blobs: Vec<(String, Vec<u8>)>,
+}
+
+impl Checkpoint {
+    /// The blob called `name`.
+    pub fn blob(&self, name: &str) -> Option<&[u8]> {
+        self.blobs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
+    }
+}
+
+/// The `checkpoints/` folder of a run.
+#[derive(Debug, Clone)]
+pub struct CheckpointStore {
+    dir: PathBuf,
+}
+
+fn step_dir_name(step: u64) -> String {
+    format!("step-{step:010}")
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = fs::File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+impl CheckpointStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// Writes `ckpt` atomically, then removes all but the newest [`KEEP_CHECKPOINTS`].
+    pub fn save(&self, ckpt: &Checkpoint) -> Result<PathBuf, RunError> {
+        fs::create_dir_all(&self.dir).map_err(|e| RunError::io(&self.dir, e))?;
+        self.remove_partials();
+        let partial = self
+            .dir
+            .join(format!(".partial-{}-{}", ckpt.step, std::process::id()));
+        let _ = fs::remove_dir_all(&partial);
+        fs::create_dir_all(&partial).map_err(|e| RunError::io(&partial, e))?;
+        let state = serde_json::json!({
+            "step": ckpt.step,
+            "epoch": ckpt.epoch,
+            "state": ckpt.state,
+            "blobs": ckpt.blobs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+        });
+        for (name, bytes) in &ckpt.blobs {
+            let path = partial.join(format!("{name}.bin"));
+            write_synced(&path, bytes).map_err(|e| RunError::io(&path, e))?;
+        }
+        // state.json last: its presence marks a folder whose blobs are all written.
+        let state_path = partial.join("state.json");
+        write_synced(&state_path, state.to_string().as_bytes())
+            .map_err(|e| RunError::io(&state_path, e))?;
+        sync_dir(&partial).map_err(|e| RunError::io(&partial, e))?;
+        let target = self.dir.join(step_dir_name(ckpt.step));
+        if target.exists() {
+            fs::remove_dir_all(&target).map_err(|e| RunError::io(&target, e))?;
+        }
+        fs::rename(&partial, &target).map_err(|e| RunError::io(&target, e))?;
+        sync_dir(&self.dir).map_err(|e| RunError::io(&self.dir, e))?;
+        self.prune();
+        Ok(target)
+    }
+
+    /// Steps of the complete checkpoints, oldest first.
+    pub fn steps(&self) -> Vec<u64> {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut steps: Vec<u64> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                e.file_name()
+                    .to_str()?
+                    .strip_prefix("step-")?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        steps.sort_unstable();
+        steps
+    }
+
+    /// Loads the checkpoint of `step`.
+    pub fn load(&self, step: u64) -> Result<Checkpoint, RunError> {
+        let dir = self.dir.join(step_dir_name(step));
+        let state_path = dir.join("state.json");
+        let text = fs::read_to_string(&state_path).map_err(|e| RunError::io(&state_path, e))?;
+        let state: Value = serde_json::from_str(&text).map_err(|e| RunError::Invalid {
+            path: state_path.clone(),
+            problem: format!("unreadable checkpoint state: {e}"),
+        })?;
+        let invalid = |problem: &str| RunError::Invalid {
+            path: state_path.clone(),
+            problem: problem.to_string(),
+        };
+        let names = state["blobs"]
+            .as_array()
+            .ok_or_else(|| invalid("no blob list"))?;
+        let mut blobs = Vec::with_capacity(names.len());
+        for name in names {
+            let name = name.as_str().ok_or_else(|| invalid("blob name is not a string"))?;
+            let path = dir.join(format!("{name}.bin"));
+            let bytes = fs::read(&path).map_err(|e| RunError::io(&path, e))?;
+            blobs.push((name.to_string(), bytes));
+        }
+        Ok(Checkpoint {
+            step: state["step"].as_u64().ok_or_else(|| invalid("no step"))?,
+            epoch: state["epoch"].as_u64().ok_or_else(|| invalid("no epoch"))?,
+            state: state["state"].clone(),
+            blobs,
+        })
+    }
+
+    /// The newest complete checkpoint, if any.
+    pub fn latest(&self) -> Result<Option<Checkpoint>, RunError> {
+        match self.steps().last() {
+            Some(&step) => self.load(step).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn remove_partials(&self) {
+        if let Ok(entries) = fs::read_dir(&self.dir) {
+            for e in entries.filter_map(|e| e.ok()) {
+                if e.file_name().to_string_lossy().starts_with(".partial-") {
+                    let _ = fs::remove_dir_all(e.path());
+                }
+            }
+        }
+    }
+
+    fn prune(&self) {
+        let steps = self.steps();
+        if steps.len() > KEEP_CHECKPOINTS {
+            for step in &steps[..steps.len() - KEEP_CHECKPOINTS] {
+                let _ = fs::remove_dir_all(self.dir.join(step_dir_name(*step)));
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Run directories. Every training run writes one folder:
+//!
+//! ```text
+//! RUN/config.toml        the full resolved configuration, enough to rerun
+//! RUN/metrics.jsonl      one JSON object per logged step: step, epoch, wall_s, losses, metrics
+//! RUN/summary.json       final metrics and train_seconds
+//! RUN/checkpoints/       model + optimiser + sampler state, written atomically
+//! RUN/samples/*.png      sample grids over training
+//! RUN/plots/*.png        learning curves
+//! ```
+
+pub mod atomic;
+pub mod checkpoint;
+pub mod metrics;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+
+pub use checkpoint::{Checkpoint, CheckpointStore};
+pub use metrics::MetricsLog;
+
+/// Why a run directory could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {problem}")]
+    Invalid { path: PathBuf, problem: String },
+}
+
+impl RunError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        RunError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// A run folder and the paths inside it.
+#[derive(Debug, Clone)]
+pub struct RunDir {
+    root: PathBuf,
+}
+
+impl RunDir {
+    /// Creates the folder layout (idempotent) under `root`.
+    pub fn create(root: impl Into<PathBuf>) -> Result<Self, RunError> {
+        let run = Self { root: root.into() };
+        for dir in [
+            run.root.clone(),
+            run.checkpoints_dir(),
+            run.samples_dir(),
+            run.plots_dir(),
+        ] {
+            std::fs::create_dir_all(&dir).map_err(|e| RunError::io(&dir, e))?;
+        }
+        Ok(run)
+    }
+
+    /// Opens an existing run (for sampling, evaluation, export or resume).
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, RunError> {
+        let run = Self { root: root.into() };
+        if !run.config_path().is_file() {
+            return Err(RunError::Invalid {
+                path: run.root.clone(),
+                problem: "not a run directory (no config.toml)".to_string(),
+            });
+        }
+        Ok(run)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+    pub fn metrics_path(&self) -> PathBuf {
+        self.root.join("metrics.jsonl")
+    }
+    pub fn summary_path(&self) -> PathBuf {
+        self.root.join("summary.json")
+    }
+    pub fn checkpoints_dir(&self) -> PathBuf {
+        self.root.join("checkpoints")
+    }
+    pub fn samples_dir(&self) -> PathBuf {
+        self.root.join("samples")
+    }
+    pub fn plots_dir(&self) -> PathBuf {
+        self.root.join("plots")
+    }
+
+    /// Writes the resolved configuration (TOML text) atomically.
+    pub fn write_config(&self, toml_text: &str) -> Result<(), RunError> {
+        let path = self.config_path();
+        atomic::write_atomic(&path, toml_text.as_bytes()).map_err(|e| RunError::io(&path, e))
+    }
+
+    /// The configuration text.
+    pub fn read_config(&self) -> Result<String, RunError> {
+        let path = self.config_path();
+        std::fs::read_to_string(&path).map_err(|e| RunError::io(&path, e))
+    }
+
+    /// The checkpoint store of this run.
+    pub fn checkpoints(&self) -> CheckpointStore {
+        CheckpointStore::new(self.checkpoints_dir())
+    }
+}

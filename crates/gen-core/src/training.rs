@@ -1,0 +1,280 @@
+//! The outer training loop every method shares: epochs of seeded batches, periodic metric
+//! logs, sample grids, learning-curve plots and atomic checkpoints, a progress bar, resume from
+//! the last checkpoint, and a stop with a clear message on a non-finite loss.
+//!
+//! A method supplies a [`Trainer`] (its update rule and state); this loop owns everything else.
+//! Resuming is exact: batch orders depend on `(seed, epoch)` and the device generator is
+//! re-seeded from `(seed, step)` before every step (see [`crate::seed`]), so a run killed and
+//! resumed computes the same numbers as one that was never interrupted.
+
+use std::path::PathBuf;
+
+use burn::tensor::{Device, Tensor};
+
+use crate::data::batch::{batches_per_epoch, epoch_batches};
+use crate::data::{Dataset, ItemShape};
+use crate::image_grid::{default_cols, write_grid};
+use crate::plot::{Series, line_plot};
+use crate::progress::Progress;
+use crate::run::metrics::{read_metrics, series};
+use crate::run::summary::merge_summary;
+use crate::run::{Checkpoint, MetricsLog, RunDir, RunError};
+use crate::seed::{Stream, seed_device_for_step};
+use crate::tensor_io::to_vec_f32;
+
+/// Errors of the training loop.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error(
+        "training diverged: '{metric}' is {value} at step {step} (epoch {epoch}); the last good checkpoint is kept in {checkpoints}"
+    )]
+    NonFinite {
+        metric: String,
+        value: f64,
+        step: u64,
+        epoch: u64,
+        checkpoints: PathBuf,
+    },
+    #[error("{0}")]
+    State(String),
+    #[error("cannot train: {0}")]
+    Config(String),
+}
+
+/// A method's update rule and state.
+pub trait Trainer {
+    /// One parameter update on `batch` (`[batch_size, dim]` on the device). `step` counts updates
+    /// from 0 and `total_steps` is the run's length (for schedules). When `log` is true, return
+    /// the monitors to record as one-element tensors; otherwise return nothing, so that no
+    /// monitor work or device sync happens on unlogged steps.
+    fn train_step(
+        &mut self,
+        batch: Tensor<2>,
+        step: u64,
+        total_steps: u64,
+        log: bool,
+    ) -> Vec<(&'static str, Tensor<1>)>;
+
+    /// The state to checkpoint, as named blobs (model, optimiser, sampler state).
+    fn save_state(&self) -> Vec<(String, Vec<u8>)>;
+
+    /// Restores what [`save_state`](Trainer::save_state) wrote.
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String>;
+
+    /// `n` samples from the current model, for the sample grids (`None` if it cannot sample).
+    fn samples(&mut self, n: usize, step: u64) -> Option<Tensor<2>>;
+
+    /// Metrics computed once per epoch end (e.g. an exact test log-likelihood).
+    fn epoch_metrics(&mut self, _epoch: u64) -> Vec<(&'static str, f64)> {
+        Vec::new()
+    }
+}
+
+/// Settings of the loop itself.
+#[derive(Debug, Clone)]
+pub struct LoopOptions {
+    pub epochs: u64,
+    pub batch_size: usize,
+    pub seed: u64,
+    /// Log monitors every this many steps (and at every checkpoint).
+    pub log_every: u64,
+    /// Checkpoint every this many steps, and at the end of every epoch.
+    pub checkpoint_every: u64,
+    /// Images in each sample grid (0 disables the grids).
+    pub grid_samples: usize,
+    pub quiet: bool,
+    pub label: String,
+}
+
+/// What the loop returns.
+#[derive(Debug, Clone)]
+pub struct LoopOutcome {
+    /// Steps done in total (including those before a resume).
+    pub steps: u64,
+    /// Wall time of the training loop alone, across resumes.
+    pub train_seconds: f64,
+    /// The last value of every logged monitor and epoch metric.
+    pub last: Vec<(String, f64)>,
+}
+
+fn check_finite(
+    values: &[(String, f64)],
+    step: u64,
+    epoch: u64,
+    run: &RunDir,
+) -> Result<(), TrainError> {
+    for (metric, value) in values {
+        if !value.is_finite() {
+            return Err(TrainError::NonFinite {
+                metric: metric.clone(),
+                value: *value,
+                step,
+                epoch,
+                checkpoints: run.checkpoints_dir(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn set_last(last: &mut Vec<(String, f64)>, values: &[(String, f64)]) {
+    for (k, v) in values {
+        match last.iter_mut().find(|(n, _)| n == k) {
+            Some(slot) => slot.1 = *v,
+            None => last.push((k.clone(), *v)),
+        }
+    }
+}
+
+/// Redraws every learning curve from `metrics.jsonl`, one plot per logged key.
+pub fn plot_learning_curves(run: &RunDir) -> Result<(), RunError> {
+    let records = read_metrics(&run.metrics_path())?;
+    let mut keys: Vec<String> = Vec::new();
+    for r in &records {
+        if let Some(obj) = r.as_object() {
+            for k in obj.keys() {
+                if !["step", "epoch", "wall_s"].contains(&k.as_str()) && !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+        }
+    }
+    for key in keys {
+        let points = series(&records, &key);
+        if points.len() < 2 {
+            continue;
+        }
+        let path = run.plots_dir().join(format!("{key}.png"));
+        line_plot(&path, &key, "step", &key, &[Series { name: key.clone(), points }])
+            .map_err(|e| RunError::Io { path, source: e })?;
+    }
+    Ok(())
+}
+
+fn write_sample_grid(
+    trainer: &mut dyn Trainer,
+    shape: ItemShape,
+    n: usize,
+    step: u64,
+    run: &RunDir,
+) -> Result<(), RunError> {
+    if n == 0 || !matches!(shape, ItemShape::Image { .. }) {
+        return Ok(());
+    }
+    if let Some(samples) = trainer.samples(n, step) {
+        let values = to_vec_f32(samples);
+        let path = run.samples_dir().join(format!("step-{step:08}.png"));
+        write_grid(&path, &values, shape, default_cols(n)).map_err(|e| RunError::Invalid {
+            path: path.clone(),
+            problem: e.to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+/// Trains `trainer` on `data` into `run`, resuming from its last checkpoint when `resume`.
+pub fn run_training(
+    trainer: &mut dyn Trainer,
+    data: &Dataset,
+    device: &Device,
+    run: &RunDir,
+    opts: &LoopOptions,
+    resume: bool,
+) -> Result<LoopOutcome, TrainError> {
+    if data.len() < opts.batch_size {
+        return Err(TrainError::Config(format!(
+            "the batch size {} is larger than the {} training examples of '{}'",
+            opts.batch_size,
+            data.len(),
+            data.name
+        )));
+    }
+    let per_epoch = batches_per_epoch(data.len(), opts.batch_size) as u64;
+    let total_steps = per_epoch * opts.epochs;
+    let store = run.checkpoints();
+    let mut step = 0u64;
+    if resume && let Some(ckpt) = store.latest()? {
+        trainer.load_state(&ckpt).map_err(TrainError::State)?;
+        step = ckpt.step;
+    }
+    let mut log = MetricsLog::open(&run.metrics_path(), resume.then_some(step))?;
+    let progress = Progress::new(&opts.label, total_steps, step, opts.quiet);
+    let mut last: Vec<(String, f64)> = Vec::new();
+    let checkpoint = |trainer: &dyn Trainer, step: u64, epoch: u64| -> Result<(), RunError> {
+        store.save(&Checkpoint {
+            step,
+            epoch,
+            state: serde_json::json!({ "total_steps": total_steps }),
+            blobs: trainer.save_state(),
+        })?;
+        Ok(())
+    };
+    if step == 0 {
+        write_sample_grid(trainer, data.item_shape, opts.grid_samples, 0, run)?;
+    }
+    while step < total_steps {
+        let epoch = step / per_epoch;
+        let batches = epoch_batches(data.len(), opts.batch_size, opts.seed, epoch);
+        for indices in &batches[(step - epoch * per_epoch) as usize..] {
+            seed_device_for_step(device, opts.seed, Stream::Step, step);
+            let batch = data.batch(indices, device);
+            let at_epoch_end = (step + 1) % per_epoch == 0;
+            let wants_checkpoint = (step + 1) % opts.checkpoint_every == 0 || at_epoch_end;
+            let wants_log = (step + 1) % opts.log_every == 0 || wants_checkpoint;
+            let monitors = trainer.train_step(batch, step, total_steps, wants_log);
+            step += 1;
+            if wants_log {
+                let values: Vec<(String, f64)> = monitors
+                    .into_iter()
+                    .map(|(k, t)| (k.to_string(), to_vec_f32(t)[0] as f64))
+                    .collect();
+                check_finite(&values, step, epoch, run)?;
+                let refs: Vec<(&str, f64)> = values.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+                log.log(step, epoch, &refs)?;
+                if let Some((_, v)) = values.first() {
+                    progress.step(*v);
+                } else {
+                    progress.tick();
+                }
+                set_last(&mut last, &values);
+            } else {
+                progress.tick();
+            }
+            if at_epoch_end {
+                let metrics: Vec<(String, f64)> = trainer
+                    .epoch_metrics(epoch + 1)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect();
+                if !metrics.is_empty() {
+                    check_finite(&metrics, step, epoch + 1, run)?;
+                    let refs: Vec<(&str, f64)> =
+                        metrics.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+                    log.log(step, epoch + 1, &refs)?;
+                    set_last(&mut last, &metrics);
+                }
+                write_sample_grid(trainer, data.item_shape, opts.grid_samples, step, run)?;
+                plot_learning_curves(run)?;
+            }
+            if wants_checkpoint {
+                checkpoint(trainer, step, step / per_epoch)?;
+            }
+        }
+    }
+    progress.finish();
+    let train_seconds = log.wall_seconds();
+    let mut summary = serde_json::Map::new();
+    summary.insert("train_seconds".into(), train_seconds.into());
+    summary.insert("steps".into(), step.into());
+    for (k, v) in &last {
+        summary.insert(k.clone(), serde_json::json!(v));
+    }
+    merge_summary(&run.summary_path(), summary)?;
+    Ok(LoopOutcome {
+        steps: step,
+        train_seconds,
+        last,
+    })
+}

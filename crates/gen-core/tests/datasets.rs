@@ -1,0 +1,178 @@
+//! The shipped and generated datasets hold what their documentation says.
+
+use std::collections::HashSet;
+
+use gen_core::data::bars_stripes::bars_and_stripes;
+use gen_core::data::batch::{epoch_batches, epoch_order};
+use gen_core::data::density2d::Density2d;
+use gen_core::data::digits::{digits, digits_splits};
+use gen_core::data::shapes::two_domain_shapes;
+use gen_core::data::{Binarize, ItemShape};
+use rand::{SeedableRng, rngs::StdRng};
+
+#[test]
+fn digits_are_the_uci_set() {
+    let d = digits();
+    assert_eq!(d.len(), 1797);
+    assert_eq!(d.item_shape, ItemShape::Image { channels: 1, height: 8, width: 8 });
+    let labels = d.labels.as_ref().unwrap();
+    // Class counts of the UCI test set as scikit-learn ships it.
+    let mut counts = [0usize; 10];
+    for &l in labels {
+        counts[l as usize] += 1;
+    }
+    assert_eq!(counts, [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+    // 17 grey levels, scaled to [0, 1].
+    let levels: HashSet<u32> = d.values.iter().map(|v| (v * 16.0).round() as u32).collect();
+    assert_eq!(levels.len(), 17);
+    assert!(d.values.iter().all(|v| (0.0..=1.0).contains(v)));
+    // First image of the file: its first row is 0,0,5,13,9,1,0,0.
+    let first_row: Vec<f32> = d.item(0)[..8].iter().map(|v| v * 16.0).collect();
+    assert_eq!(first_row, vec![0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]);
+    assert_eq!(labels[0], 0);
+    let s = digits_splits();
+    assert_eq!((s.train.len(), s.test.len()), (1437, 360));
+}
+
+#[test]
+fn bars_and_stripes_has_every_pattern_once() {
+    let d = bars_and_stripes(4);
+    assert_eq!(d.len(), 30); // 2^(4+1) - 2
+    let mut seen = HashSet::new();
+    for i in 0..d.len() {
+        let p = d.item(i);
+        let rows_constant = (0..4).all(|r| (0..4).all(|c| p[r * 4 + c] == p[r * 4]));
+        let cols_constant = (0..4).all(|c| (0..4).all(|r| p[r * 4 + c] == p[c]));
+        assert!(rows_constant || cols_constant);
+        assert!(seen.insert(p.iter().map(|&v| v as u8).collect::<Vec<_>>()));
+    }
+    // Brute force over all 2^16 images: exactly 30 are bars or stripes.
+    let valid = (0u32..1 << 16)
+        .filter(|m| {
+            let px = |r: usize, c: usize| m >> (r * 4 + c) & 1;
+            (0..4).all(|r| (0..4).all(|c| px(r, c) == px(r, 0)))
+                || (0..4).all(|c| (0..4).all(|r| px(r, c) == px(0, c)))
+        })
+        .count();
+    assert_eq!(valid, 30);
+}
+
+/// Integral of the density over its bounding square by the midpoint rule.
+fn integral(d: Density2d, cells: usize) -> f64 {
+    let (lo, hi) = d.bounds();
+    let h = (hi - lo) / cells as f64;
+    let mut total = 0.0;
+    for i in 0..cells {
+        for j in 0..cells {
+            let p = [lo + (i as f64 + 0.5) * h, lo + (j as f64 + 0.5) * h];
+            total += d.log_density(p).exp() * h * h;
+        }
+    }
+    total
+}
+
+#[test]
+fn densities_integrate_to_one() {
+    // Cells small against each density's narrowest feature (std 0.02 for the ring).
+    for (d, cells) in [
+        (Density2d::Ring8, 1000),
+        (Density2d::Grid25, 800),
+        (Density2d::Checkerboard, 400),
+    ] {
+        let z = integral(d, cells);
+        assert!((z - 1.0).abs() < 2e-3, "{}: integral {z}", d.name());
+    }
+    for d in [Density2d::TwoMoons, Density2d::SwissRoll] {
+        let z = integral(d, 160);
+        assert!((z - 1.0).abs() < 5e-3, "{}: integral {z}", d.name());
+    }
+}
+
+#[test]
+fn samples_follow_the_density() {
+    // The share of samples in the quadrant x > 0, y > 0 matches the density's integral there.
+    let mut rng = StdRng::seed_from_u64(7);
+    for d in Density2d::ALL {
+        let n = 20_000;
+        let points = d.sample_points(n, &mut rng);
+        let share = points.iter().filter(|p| p[0] > 0.0 && p[1] > 0.0).count() as f64 / n as f64;
+        let (lo, hi) = d.bounds();
+        let cells = 200;
+        let h = (hi - lo) / cells as f64;
+        let mut mass = 0.0;
+        for i in 0..cells {
+            for j in 0..cells {
+                let p = [lo + (i as f64 + 0.5) * h, lo + (j as f64 + 0.5) * h];
+                if p[0] > 0.0 && p[1] > 0.0 {
+                    mass += d.log_density(p).exp() * h * h;
+                }
+            }
+        }
+        // Binomial standard error at n = 20,000 is at most 0.0035; allow 4 of them plus the
+        // quadrature error of the coarse grid.
+        assert!((share - mass).abs() < 0.02, "{}: sample share {share}, density mass {mass}", d.name());
+    }
+}
+
+#[test]
+fn ring_density_matches_its_formula_at_a_mode() {
+    // At a mode the other 7 components are negligible: p = (1/8) / (2 pi s^2).
+    let s: f64 = 0.02;
+    let expected = (1.0 / 8.0 / (2.0 * std::f64::consts::PI * s * s)).ln();
+    let got = Density2d::Ring8.log_density([2.0, 0.0]);
+    assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
+    assert_eq!(Density2d::Checkerboard.log_density([0.5, 0.5]), -(8f64.ln()));
+    assert_eq!(Density2d::Checkerboard.log_density([1.5, 0.5]), f64::NEG_INFINITY);
+}
+
+#[test]
+fn shapes_test_pairs_share_their_scene() {
+    let set = two_domain_shapes(20, 10, 16, 3);
+    assert_eq!(set.test_a.len(), 10);
+    assert_eq!(set.test_a.item_shape, ItemShape::Image { channels: 3, height: 16, width: 16 });
+    let background_a = |v: &[f32], p: usize| (v[p] - 0.92).abs() < 1e-4;
+    let background_b = |v: &[f32], p: usize| (v[p] - 0.10).abs() < 1e-4;
+    for i in 0..10 {
+        let (a, b) = (set.test_a.item(i), set.test_b.item(i));
+        // Pure-background pixels (red channel) coincide between a scene and its counterpart.
+        for p in 0..256 {
+            assert_eq!(background_a(a, p), background_b(b, p), "image {i} pixel {p}");
+        }
+    }
+    // The training parts are unpaired: different scenes.
+    assert_ne!(set.train_a.item(0).iter().map(|v| (v - 0.92).abs() < 1e-4).collect::<Vec<_>>(),
+               set.train_b.item(0).iter().map(|v| (v - 0.10).abs() < 1e-4).collect::<Vec<_>>());
+    // Deterministic in the seed.
+    assert_eq!(two_domain_shapes(20, 10, 16, 3).test_b.values, set.test_b.values);
+}
+
+#[test]
+fn batches_are_seeded_permutations() {
+    let order = epoch_order(100, 42, 3);
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..100).collect::<Vec<_>>());
+    assert_eq!(order, epoch_order(100, 42, 3));
+    assert_ne!(order, epoch_order(100, 42, 4));
+    assert_ne!(order, epoch_order(100, 43, 3));
+    let batches = epoch_batches(100, 32, 42, 3);
+    assert_eq!(batches.len(), 3);
+    assert_eq!(batches.concat(), order[..96].to_vec());
+}
+
+#[test]
+fn binarisation_thresholds_or_samples() {
+    let mut d = digits();
+    d.values.truncate(64 * 200);
+    d.labels = None;
+    let t = Binarize::default().apply(&d);
+    for (a, b) in d.values.iter().zip(&t.values) {
+        assert_eq!(*b, if *a >= 0.5 { 1.0 } else { 0.0 });
+    }
+    // Stochastic: the mean of the draws matches the mean grey level (12,800 draws, sd < 0.005).
+    let s = Binarize::Stochastic { seed: 1 }.apply(&d);
+    assert!(s.values.iter().all(|&v| v == 0.0 || v == 1.0));
+    let mean = |v: &[f32]| v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+    assert!((mean(&s.values) - mean(&d.values)).abs() < 0.02);
+    assert_eq!(Binarize::Stochastic { seed: 1 }.apply(&d).values, s.values);
+}

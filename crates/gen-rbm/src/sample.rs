@@ -1,0 +1,41 @@
+//! Drawing samples from a trained RBM: independent block-Gibbs chains started from uniform
+//! noise, run for a burn-in, and returned as the mean-field visible probabilities `P(v | h)` of
+//! the last step (smoother to look at than binary states, and what RBM papers show).
+
+use burn::config::Config;
+use burn::tensor::{Device, Distribution, Tensor};
+
+use crate::model::{Rbm, bernoulli};
+
+/// How samples are drawn.
+#[derive(Config, Debug, PartialEq)]
+pub struct RbmSampleConfig {
+    /// Gibbs steps before the returned state (burn-in).
+    #[config(default = 1000)]
+    pub gibbs_steps: usize,
+}
+
+/// `n` samples: visible probabilities after `gibbs_steps` block-Gibbs steps from noise.
+pub fn sample(rbm: &Rbm, n: usize, config: &RbmSampleConfig, device: &Device) -> Tensor<2> {
+    let noise = Tensor::random([n, rbm.num_visible()], Distribution::Default, device);
+    let v0 = bernoulli(noise);
+    let (_, probs) = rbm.gibbs_chain(v0, config.gibbs_steps.max(1));
+    probs
+}
+
+/// Consecutive states of `n` chains, every `thin` steps, `frames` times: shows how a chain
+/// moves (mixing), laid out chain by chain.
+pub fn chain_frames(rbm: &Rbm, n: usize, frames: usize, thin: usize, device: &Device) -> Tensor<2> {
+    let noise = Tensor::random([n, rbm.num_visible()], Distribution::Default, device);
+    let mut v = bernoulli(noise);
+    let mut out = Vec::with_capacity(frames);
+    for _ in 0..frames {
+        let (next, probs) = rbm.gibbs_chain(v, thin.max(1));
+        v = next;
+        out.push(probs);
+    }
+    // [frames, n, V] -> rows ordered chain-major.
+    let stacked: Tensor<3> = Tensor::stack(out, 1);
+    let [chains, frames, visible] = stacked.dims();
+    stacked.reshape([chains * frames, visible])
+}
