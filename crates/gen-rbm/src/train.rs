@@ -1,0 +1,471 @@
+//! The RBM update rules of the lecture: CD-k, persistent CD, fast-weights PCD, and (beyond the
+//! lecture) parallel tempering.
+//!
+//! Every method ascends the log-likelihood gradient
+//! `∂ log P(v)/∂θ = E_model[∂E/∂θ] - ∂E(v)/∂θ`, the model expectation replaced by negative
+//! samples `X⁻`. For the RBM, with `h⁺ = P(h|v⁺)` and `h⁻ = P(h|v⁻)`:
+//! `g_W = <v⁺ h⁺ᵀ> - <v⁻ h⁻ᵀ>`, `g_b = <v⁺> - <v⁻>`, `g_c = <h⁺> - <h⁻>`.
+//! The methods differ only in where `X⁻` comes from:
+//!
+//! - CD-k: `k` Gibbs steps from the data batch;
+//! - PCD: `k` Gibbs steps continuing persistent chains (never reset);
+//! - FPCD: as PCD, but the chains run on `θ + θ_f`, with `θ_f := ρ θ_f + β g`;
+//! - PT: persistent chains at several inverse temperatures with neighbour swaps; the `β = 1`
+//!   chains give `X⁻`.
+//!
+//! The update with momentum `μ`, L2 weight decay `λ` (weights only) and learning rate `α_t`:
+//! `Δ := μ Δ + α_t (g - λ W)`, `θ := θ + Δ`.
+
+use burn::config::Config;
+use burn::tensor::{Device, Distribution, Tensor};
+use gen_core::data::Dataset;
+use gen_core::npy::{decode_npy, encode_npy};
+use gen_core::run::Checkpoint;
+use gen_core::tensor_io::to_vec_f32;
+use gen_core::training::Trainer;
+use serde::{Deserialize, Serialize};
+
+use crate::eval::{log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error};
+use crate::model::{Rbm, bernoulli};
+
+/// Where the negative samples come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Contrastive divergence: chains restart at the data (Hinton 2002).
+    Cd,
+    /// Persistent contrastive divergence (Tieleman 2008).
+    Pcd,
+    /// Fast-weights persistent contrastive divergence (Tieleman & Hinton 2009).
+    Fpcd,
+    /// Persistent chains with parallel tempering (Desjardins et al. 2010).
+    Pt,
+}
+
+impl std::str::FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "cd" => Ok(Method::Cd),
+            "pcd" => Ok(Method::Pcd),
+            "fpcd" => Ok(Method::Fpcd),
+            "pt" => Ok(Method::Pt),
+            other => Err(format!("unknown RBM method '{other}': use cd, pcd, fpcd or pt")),
+        }
+    }
+}
+
+/// Learning-rate schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    Constant,
+    /// Linear decay to zero at the last update (Tieleman 2008 decays all rates this way).
+    Linear,
+}
+
+/// Training settings of an RBM.
+#[derive(Config, Debug, PartialEq)]
+pub struct RbmTrainConfig {
+    /// Where the negative samples come from.
+    #[config(default = "Method::Pcd")]
+    pub method: Method,
+    /// Gibbs steps per update (CD-1 and CD-10 in the lecture's figures; 1 for PCD/FPCD, as in
+    /// Tieleman 2008 and Tieleman & Hinton 2009).
+    #[config(default = 1)]
+    pub k: usize,
+    /// Initial learning rate α.
+    #[config(default = 0.01)]
+    pub learning_rate: f64,
+    /// Learning-rate schedule (linear decay to zero, Tieleman 2008).
+    #[config(default = "Schedule::Linear")]
+    pub schedule: Schedule,
+    /// Momentum μ (0: plain gradient ascent, as in Tieleman 2008).
+    #[config(default = 0.0)]
+    pub momentum: f64,
+    /// L2 weight decay λ on the weights (1e-4, Tieleman 2008).
+    #[config(default = 1e-4)]
+    pub weight_decay: f64,
+    /// Examples per mini-batch (100, Tieleman 2008).
+    #[config(default = 100)]
+    pub batch_size: usize,
+    /// Persistent chains ("fantasy particles"), independent of the batch size (100, Tieleman 2008).
+    #[config(default = 100)]
+    pub chains: usize,
+    /// Fast-weight learning rate β; `None` means equal to the initial slow rate (Tieleman &
+    /// Hinton 2009 use the same initial value and do not decay it).
+    pub fast_learning_rate: Option<f64>,
+    /// Fast-weight decay ρ per update (19/20, Tieleman & Hinton 2009).
+    #[config(default = 0.95)]
+    pub fast_decay: f64,
+    /// Number of inverse temperatures for PT, evenly spaced in (0, 1] (10, Desjardins et al. 2010
+    /// use 4 to 50 depending on the model; 10 is a common middle).
+    #[config(default = 10)]
+    pub temperatures: usize,
+    /// Initialise the visible biases to the log-odds of the pixel means (Hinton 2010, Sec. 8).
+    #[config(default = true)]
+    pub init_visible_bias_from_data: bool,
+    /// Compute the exact test log-likelihood at every epoch end when the hidden layer has at
+    /// most this many units (2^20 states take about a second).
+    #[config(default = 20)]
+    pub monitor_exact_up_to: usize,
+}
+
+impl RbmTrainConfig {
+    /// Rejects settings that cannot train.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.k == 0 {
+            return Err("k must be at least 1 Gibbs step".into());
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return Err(format!("learning_rate must be positive, got {}", self.learning_rate));
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return Err(format!("momentum must be in [0, 1), got {}", self.momentum));
+        }
+        if !(0.0..=1.0).contains(&self.fast_decay) {
+            return Err(format!("fast_decay must be in [0, 1], got {}", self.fast_decay));
+        }
+        if self.weight_decay < 0.0 {
+            return Err(format!("weight_decay must be non-negative, got {}", self.weight_decay));
+        }
+        if self.batch_size == 0 || self.chains == 0 {
+            return Err("batch_size and chains must be positive".into());
+        }
+        if self.method == Method::Pt && self.temperatures < 2 {
+            return Err("parallel tempering needs at least 2 temperatures".into());
+        }
+        Ok(())
+    }
+}
+
+/// Parameters of the same shapes as the RBM's: velocities and fast weights.
+#[derive(Debug, Clone)]
+pub struct ParamSet {
+    pub weights: Tensor<2>,
+    pub visible_bias: Tensor<1>,
+    pub hidden_bias: Tensor<1>,
+}
+
+impl ParamSet {
+    fn zeros(visible: usize, hidden: usize, device: &Device) -> Self {
+        Self {
+            weights: Tensor::zeros([visible, hidden], device),
+            visible_bias: Tensor::zeros([visible], device),
+            hidden_bias: Tensor::zeros([hidden], device),
+        }
+    }
+}
+
+/// The state of RBM training: model, momentum, fast weights and persistent chains.
+pub struct RbmTrainer {
+    pub rbm: Rbm,
+    pub config: RbmTrainConfig,
+    pub velocity: ParamSet,
+    pub fast: ParamSet,
+    /// Persistent chains, `[chains, V]` (PCD/FPCD), or `[temperatures * chains, V]` for PT with
+    /// the `β = 1` block first.
+    pub chains: Option<Tensor<2>>,
+    /// Swap-attempt counter for PT (alternates even and odd neighbour pairs).
+    pub pt_round: u64,
+    /// Held-out data for the exact log-likelihood monitor.
+    pub test: Option<Dataset>,
+    device: Device,
+}
+
+/// The inverse temperatures of PT: `1, (M-1)/M, ..., 1/M`.
+pub fn inverse_temperatures(m: usize) -> Vec<f64> {
+    (0..m).map(|i| (m - i) as f64 / m as f64).collect()
+}
+
+impl RbmTrainer {
+    /// A trainer for `rbm` on `train`; persistent chains start at training examples picked with
+    /// the device generator (seed the device first for a reproducible start).
+    pub fn new(rbm: Rbm, config: RbmTrainConfig, train: &Dataset, device: &Device) -> Self {
+        let (v, h) = (rbm.num_visible(), rbm.num_hidden());
+        let rbm = if config.init_visible_bias_from_data {
+            rbm.with_visible_bias_from_means(&train.mean())
+        } else {
+            rbm
+        };
+        let chains = match config.method {
+            Method::Cd => None,
+            Method::Pcd | Method::Fpcd => Some(initial_chains(train, config.chains, device)),
+            Method::Pt => Some(initial_chains(train, config.chains * config.temperatures, device)),
+        };
+        Self {
+            rbm,
+            velocity: ParamSet::zeros(v, h, device),
+            fast: ParamSet::zeros(v, h, device),
+            chains,
+            pt_round: 0,
+            test: None,
+            device: device.clone(),
+            config,
+        }
+    }
+
+    fn learning_rate(&self, step: u64, total: u64) -> f64 {
+        match self.config.schedule {
+            Schedule::Constant => self.config.learning_rate,
+            Schedule::Linear => {
+                self.config.learning_rate * (1.0 - step as f64 / total.max(1) as f64)
+            }
+        }
+    }
+
+    /// The model the negative chains run on: `θ + θ_f` for FPCD, `θ` otherwise.
+    fn sampling_model(&self) -> Rbm {
+        if self.config.method == Method::Fpcd {
+            Rbm::from_tensors(
+                self.rbm.weights.val() + self.fast.weights.clone(),
+                self.rbm.visible_bias.val() + self.fast.visible_bias.clone(),
+                self.rbm.hidden_bias.val() + self.fast.hidden_bias.clone(),
+            )
+        } else {
+            self.rbm.clone()
+        }
+    }
+
+    /// Advances the negative chains and returns `X⁻`.
+    fn negative_samples(&mut self, positive: &Tensor<2>) -> Tensor<2> {
+        let k = self.config.k;
+        match self.config.method {
+            Method::Cd => self.rbm.gibbs_chain(positive.clone(), k).0,
+            Method::Pcd | Method::Fpcd => {
+                let model = self.sampling_model();
+                let start = self.chains.take().expect("persistent methods keep chains");
+                let (next, _) = model.gibbs_chain(start, k);
+                self.chains = Some(next.clone());
+                next
+            }
+            Method::Pt => {
+                let next = self.tempered_sweep(k);
+                next.slice([0..self.config.chains])
+            }
+        }
+    }
+
+    /// `k` Gibbs steps on every temperature, then one round of neighbour swaps.
+    fn tempered_sweep(&mut self, k: usize) -> Tensor<2> {
+        let n = self.config.chains;
+        let betas = inverse_temperatures(self.config.temperatures);
+        let all = self.chains.take().expect("PT keeps chains");
+        let mut blocks: Vec<Tensor<2>> = Vec::with_capacity(betas.len());
+        let mut hidden: Vec<Tensor<2>> = Vec::with_capacity(betas.len());
+        for (i, &beta) in betas.iter().enumerate() {
+            let model = self.rbm.at_inverse_temperature(beta);
+            let (v, _) = model.gibbs_chain(all.clone().slice([i * n..(i + 1) * n]), k);
+            hidden.push(bernoulli(model.hidden_probs(v.clone())));
+            blocks.push(v);
+        }
+        // Swap (v, h) between neighbours (i, i+1) with probability
+        // min(1, exp((β_i - β_{i+1}) (E(x_i) - E(x_{i+1})))), E the β = 1 joint energy.
+        let start = (self.pt_round % 2) as usize;
+        self.pt_round += 1;
+        let mut i = start;
+        while i + 1 < betas.len() {
+            let e_i = self.rbm.joint_energy(blocks[i].clone(), hidden[i].clone());
+            let e_j = self.rbm.joint_energy(blocks[i + 1].clone(), hidden[i + 1].clone());
+            let log_ratio = (e_i - e_j).mul_scalar(betas[i] - betas[i + 1]);
+            let u = Tensor::<1>::random([n], Distribution::Default, &self.device);
+            let accept = u.log().lower_equal(log_ratio).float().unsqueeze_dim::<2>(1);
+            let keep = accept.clone().neg().add_scalar(1.0);
+            let (vi, vj) = (blocks[i].clone(), blocks[i + 1].clone());
+            blocks[i] = vi.clone() * keep.clone() + vj.clone() * accept.clone();
+            blocks[i + 1] = vj * keep.clone() + vi * accept.clone();
+            let (hi, hj) = (hidden[i].clone(), hidden[i + 1].clone());
+            hidden[i] = hi.clone() * keep.clone() + hj.clone() * accept.clone();
+            hidden[i + 1] = hj * keep + hi * accept;
+            i += 2;
+        }
+        let next = Tensor::cat(blocks, 0);
+        self.chains = Some(next.clone());
+        next
+    }
+
+    /// The log-likelihood gradient estimate `g` from positive and negative batches.
+    pub fn gradient(&self, positive: Tensor<2>, negative: Tensor<2>) -> ParamSet {
+        let n_pos = positive.dims()[0] as f64;
+        let n_neg = negative.dims()[0] as f64;
+        let h_pos = self.rbm.hidden_probs(positive.clone());
+        let h_neg = self.rbm.hidden_probs(negative.clone());
+        let weights = positive.clone().transpose().matmul(h_pos.clone()).div_scalar(n_pos)
+            - negative.clone().transpose().matmul(h_neg.clone()).div_scalar(n_neg);
+        let visible_bias =
+            positive.mean_dim(0).squeeze_dim::<1>(0) - negative.mean_dim(0).squeeze_dim::<1>(0);
+        let hidden_bias =
+            h_pos.mean_dim(0).squeeze_dim::<1>(0) - h_neg.mean_dim(0).squeeze_dim::<1>(0);
+        ParamSet {
+            weights,
+            visible_bias,
+            hidden_bias,
+        }
+    }
+
+    /// Applies `g` with momentum, weight decay and the step's learning rate, and updates the
+    /// fast weights for FPCD.
+    fn apply(&mut self, g: ParamSet, lr: f64) {
+        let c = &self.config;
+        let w = self.rbm.weights.val();
+        let decayed = g.weights.clone() - w.clone().mul_scalar(c.weight_decay);
+        self.velocity.weights = self.velocity.weights.clone().mul_scalar(c.momentum) + decayed.mul_scalar(lr);
+        self.velocity.visible_bias =
+            self.velocity.visible_bias.clone().mul_scalar(c.momentum) + g.visible_bias.clone().mul_scalar(lr);
+        self.velocity.hidden_bias =
+            self.velocity.hidden_bias.clone().mul_scalar(c.momentum) + g.hidden_bias.clone().mul_scalar(lr);
+        let (dw, db, dc) = (
+            self.velocity.weights.clone(),
+            self.velocity.visible_bias.clone(),
+            self.velocity.hidden_bias.clone(),
+        );
+        self.rbm = Rbm {
+            weights: self.rbm.weights.clone().map(|t| t + dw),
+            visible_bias: self.rbm.visible_bias.clone().map(|t| t + db),
+            hidden_bias: self.rbm.hidden_bias.clone().map(|t| t + dc),
+        };
+        if c.method == Method::Fpcd {
+            let beta = c.fast_learning_rate.unwrap_or(c.learning_rate);
+            let rho = c.fast_decay;
+            self.fast = ParamSet {
+                weights: self.fast.weights.clone().mul_scalar(rho) + g.weights.mul_scalar(beta),
+                visible_bias: self.fast.visible_bias.clone().mul_scalar(rho)
+                    + g.visible_bias.mul_scalar(beta),
+                hidden_bias: self.fast.hidden_bias.clone().mul_scalar(rho)
+                    + g.hidden_bias.mul_scalar(beta),
+            };
+        }
+    }
+
+    /// One update on a batch of data (the lecture's loop body).
+    pub fn update(&mut self, positive: Tensor<2>, step: u64, total: u64) {
+        let negative = self.negative_samples(&positive);
+        let g = self.gradient(positive, negative);
+        let lr = self.learning_rate(step, total);
+        self.apply(g, lr);
+    }
+}
+
+/// `n` training examples picked with the device generator, as the chains' starting states
+/// (Tieleman 2008 starts the fantasy particles at data).
+fn initial_chains(train: &Dataset, n: usize, device: &Device) -> Tensor<2> {
+    let u = to_vec_f32(Tensor::<1>::random([n], Distribution::Default, device));
+    let idx: Vec<usize> = u
+        .iter()
+        .map(|&x| ((x as f64 * train.len() as f64) as usize).min(train.len() - 1))
+        .collect();
+    train.batch(&idx, device)
+}
+
+fn npy_of<const D: usize>(t: &Tensor<D>) -> Vec<u8> {
+    let dims: Vec<usize> = t.dims().to_vec();
+    encode_npy(&dims, &to_vec_f32(t.clone()))
+}
+
+fn tensor_of<const D: usize>(bytes: &[u8], device: &Device) -> Result<Tensor<D>, String> {
+    let (shape, values) = decode_npy(bytes)?;
+    if shape.len() != D {
+        return Err(format!("expected a rank-{D} array, found shape {shape:?}"));
+    }
+    Ok(Tensor::from_data(burn::tensor::TensorData::new(values, shape), device))
+}
+
+impl Trainer for RbmTrainer {
+    fn train_step(
+        &mut self,
+        batch: Tensor<2>,
+        step: u64,
+        total_steps: u64,
+        log: bool,
+    ) -> Vec<(&'static str, Tensor<1>)> {
+        self.update(batch.clone(), step, total_steps);
+        if !log {
+            return Vec::new();
+        }
+        // One random unit flipped per example for the pseudo-likelihood estimate.
+        let [b, v] = batch.dims();
+        let pick = Tensor::<1>::random([b], Distribution::Default, &self.device).mul_scalar(v as f64).floor().int();
+        let flip = pick.one_hot::<2>(v).float();
+        vec![
+            ("reconstruction_error", reconstruction_error(&self.rbm, batch.clone())),
+            ("pseudo_log_likelihood", pseudo_log_likelihood(&self.rbm, batch, flip)),
+        ]
+    }
+
+    fn save_state(&self) -> Vec<(String, Vec<u8>)> {
+        let mut blobs = vec![
+            ("weights".to_string(), npy_of(&self.rbm.weights.val())),
+            ("visible_bias".to_string(), npy_of(&self.rbm.visible_bias.val())),
+            ("hidden_bias".to_string(), npy_of(&self.rbm.hidden_bias.val())),
+            ("velocity_weights".to_string(), npy_of(&self.velocity.weights)),
+            ("velocity_visible_bias".to_string(), npy_of(&self.velocity.visible_bias)),
+            ("velocity_hidden_bias".to_string(), npy_of(&self.velocity.hidden_bias)),
+            ("fast_weights".to_string(), npy_of(&self.fast.weights)),
+            ("fast_visible_bias".to_string(), npy_of(&self.fast.visible_bias)),
+            ("fast_hidden_bias".to_string(), npy_of(&self.fast.hidden_bias)),
+            ("pt_round".to_string(), self.pt_round.to_le_bytes().to_vec()),
+        ];
+        if let Some(chains) = &self.chains {
+            blobs.push(("chains".to_string(), npy_of(chains)));
+        }
+        blobs
+    }
+
+    fn load_state(&mut self, ckpt: &Checkpoint) -> Result<(), String> {
+        let d = &self.device;
+        let get = |name: &str| ckpt.blob(name).ok_or_else(|| format!("checkpoint has no '{name}'"));
+        self.rbm = Rbm::from_tensors(
+            tensor_of(get("weights")?, d)?,
+            tensor_of(get("visible_bias")?, d)?,
+            tensor_of(get("hidden_bias")?, d)?,
+        );
+        self.velocity = ParamSet {
+            weights: tensor_of(get("velocity_weights")?, d)?,
+            visible_bias: tensor_of(get("velocity_visible_bias")?, d)?,
+            hidden_bias: tensor_of(get("velocity_hidden_bias")?, d)?,
+        };
+        self.fast = ParamSet {
+            weights: tensor_of(get("fast_weights")?, d)?,
+            visible_bias: tensor_of(get("fast_visible_bias")?, d)?,
+            hidden_bias: tensor_of(get("fast_hidden_bias")?, d)?,
+        };
+        let round = get("pt_round")?;
+        self.pt_round = u64::from_le_bytes(round.try_into().map_err(|_| "bad pt_round".to_string())?);
+        if self.chains.is_some() {
+            self.chains = Some(tensor_of(get("chains")?, d)?);
+        }
+        Ok(())
+    }
+
+    fn samples(&mut self, n: usize, _step: u64) -> Option<Tensor<2>> {
+        // Persistent chains are what the model currently "believes"; CD has none, so short
+        // chains from noise are shown instead.
+        match &self.chains {
+            Some(chains) if chains.dims()[0] >= n => {
+                Some(self.rbm.visible_probs(bernoulli(self.rbm.hidden_probs(chains.clone().slice([0..n])))))
+            }
+            _ => Some(crate::sample::sample(
+                &self.rbm,
+                n,
+                &crate::sample::RbmSampleConfig::new().with_gibbs_steps(100),
+                &self.device,
+            )),
+        }
+    }
+
+    fn epoch_metrics(&mut self, _epoch: u64) -> Vec<(&'static str, f64)> {
+        let Some(test) = &self.test else {
+            return Vec::new();
+        };
+        if self.rbm.num_hidden() > self.config.monitor_exact_up_to {
+            return Vec::new();
+        }
+        match log_partition_exact(&self.rbm) {
+            Ok(log_z) => vec![
+                ("log_z", log_z),
+                ("test_log_likelihood", mean_log_likelihood(&self.rbm, test, log_z)),
+            ],
+            Err(_) => Vec::new(),
+        }
+    }
+}
