@@ -370,6 +370,16 @@ fn tensor_of<const D: usize>(bytes: &[u8], device: &Device) -> Result<Tensor<D>,
     Ok(Tensor::from_data(burn::tensor::TensorData::new(values, shape), device))
 }
 
+/// The model stored in a checkpoint written by [`RbmTrainer`].
+pub fn rbm_from_checkpoint(ckpt: &Checkpoint, device: &Device) -> Result<Rbm, String> {
+    let get = |name: &str| ckpt.blob(name).ok_or_else(|| format!("checkpoint has no '{name}'"));
+    Ok(Rbm::from_tensors(
+        tensor_of(get("weights")?, device)?,
+        tensor_of(get("visible_bias")?, device)?,
+        tensor_of(get("hidden_bias")?, device)?,
+    ))
+}
+
 impl Trainer for RbmTrainer {
     fn train_step(
         &mut self,
@@ -414,11 +424,7 @@ impl Trainer for RbmTrainer {
     fn load_state(&mut self, ckpt: &Checkpoint) -> Result<(), String> {
         let d = &self.device;
         let get = |name: &str| ckpt.blob(name).ok_or_else(|| format!("checkpoint has no '{name}'"));
-        self.rbm = Rbm::from_tensors(
-            tensor_of(get("weights")?, d)?,
-            tensor_of(get("visible_bias")?, d)?,
-            tensor_of(get("hidden_bias")?, d)?,
-        );
+        self.rbm = rbm_from_checkpoint(ckpt, d)?;
         self.velocity = ParamSet {
             weights: tensor_of(get("velocity_weights")?, d)?,
             visible_bias: tensor_of(get("velocity_visible_bias")?, d)?,

@@ -1,0 +1,148 @@
+//! The `gen` command line: one grammar for every method.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::backend::BackendName;
+
+/// Train, sample and evaluate classic generative models (RBM, GMMN, DAE, deep energy models,
+/// CycleGAN/UNIT).
+#[derive(Debug, Parser)]
+#[command(name = "gen", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every dataset, where it is looked for, and whether it is present.
+    Datasets,
+    /// Train a model into a run directory.
+    Train(TrainCommand),
+    /// Draw samples from a trained run into a PNG grid or a .npy array.
+    Sample(SampleArgs),
+    /// Evaluate a trained run; prints the numbers and merges them into RUN/summary.json.
+    Eval(EvalArgs),
+    /// Export a trained run's tensors for other tools.
+    Export(ExportArgs),
+}
+
+/// `gen train <method> ...`
+#[derive(Debug, Args)]
+pub struct TrainCommand {
+    #[command(subcommand)]
+    pub method: TrainMethod,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrainMethod {
+    /// Bernoulli RBM trained with CD-k, PCD, FPCD or parallel tempering.
+    Rbm(RbmArgs),
+}
+
+/// Options every `gen train <method>` takes.
+#[derive(Debug, Args, Clone)]
+pub struct CommonTrainArgs {
+    /// Dataset name (see `gen datasets`) or a path to a folder.
+    #[arg(long)]
+    pub data: String,
+    /// Passes over the training set [default: the method's paper setting].
+    #[arg(long)]
+    pub epochs: Option<u64>,
+    /// Seed of every random draw of the run.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Run directory to write [default: runs/<method>-<data>-<seed>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Backend to run on [default: the first compiled in: flex, ndarray, wgpu, cuda].
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendName>,
+    /// Set any configuration field, e.g. `--set train.k=10` or `--set hidden=500` (repeatable).
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub sets: Vec<String>,
+    /// Read configuration fields from a TOML file (applied before --set).
+    #[arg(long, value_name = "FILE.toml")]
+    pub config: Option<PathBuf>,
+    /// Continue the run in --out from its last checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `gen train rbm`: shortcuts for the RBM's most used fields.
+#[derive(Debug, Args)]
+pub struct RbmArgs {
+    #[command(flatten)]
+    pub common: CommonTrainArgs,
+    /// Hidden units (shortcut for --set model.hidden=H) [default: 25].
+    #[arg(long)]
+    pub hidden: Option<usize>,
+    /// Negative-phase method: cd, pcd, fpcd or pt (shortcut for --set train.method=M) [default: pcd].
+    #[arg(long)]
+    pub method: Option<String>,
+    /// Gibbs steps per update (shortcut for --set train.k=K) [default: 1].
+    #[arg(long)]
+    pub k: Option<usize>,
+}
+
+/// `gen sample RUN -n N --out FILE`
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Run directory written by `gen train`.
+    pub run: PathBuf,
+    /// Number of samples.
+    #[arg(short = 'n', default_value_t = 64)]
+    pub n: usize,
+    /// Output: FILE.png for a grid, FILE.npy for the raw float32 samples [N, ...].
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Show consecutive states of a few Markov chains instead of independent samples.
+    #[arg(long)]
+    pub chain: bool,
+    /// Seed of the sampling draws.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Backend to run on [default: the one the run was trained on, if compiled in].
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendName>,
+}
+
+/// `gen eval RUN --metric NAME`
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Run directory written by `gen train`.
+    pub run: PathBuf,
+    /// Metric to compute (RBM: exact, recon, pseudo-likelihood).
+    #[arg(long)]
+    pub metric: String,
+    /// Data to evaluate on [default: the test split of the run's training data].
+    #[arg(long)]
+    pub data: Option<String>,
+    /// Backend to run on [default: the one the run was trained on, if compiled in].
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendName>,
+}
+
+/// `gen export RUN --format safetensors`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Run directory written by `gen train`.
+    pub run: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "safetensors")]
+    pub format: ExportFormat,
+    /// Output file [default: RUN/model.safetensors].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Hugging Face safetensors (load with `safetensors.numpy.load_file`).
+    Safetensors,
+}

@@ -1,0 +1,42 @@
+//! `gen sample RUN -n N --out FILE.png|FILE.npy`.
+
+use anyhow::{Context, Result, bail};
+use gen_core::data::ItemShape;
+use gen_core::image_grid::write_grid;
+use gen_core::npy::write_npy;
+
+use super::trained::{Trained, open};
+use crate::cli::SampleArgs;
+use crate::methods;
+
+pub fn run(args: &SampleArgs) -> Result<()> {
+    if args.n == 0 {
+        bail!("-n must be at least 1");
+    }
+    let ext = args
+        .out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("png" | "npy")) {
+        bail!("{}: the output must end in .png (a grid) or .npy (raw float32 samples)", args.out.display());
+    }
+    let (_run, trained, device) = open(&args.run, args.backend)?;
+    let (values, shape, cols) = match &trained {
+        Trained::Rbm(t) => methods::rbm::draw(t, args.n, args.chain, args.seed, &device),
+    };
+    let count = values.len() / shape.len();
+    if ext.as_deref() == Some("png") {
+        write_grid(&args.out, &values, shape, cols)
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
+    } else {
+        let mut dims = vec![count];
+        match shape {
+            ItemShape::Image { channels, height, width } => dims.extend([channels, height, width]),
+            ItemShape::Vector { dim } => dims.push(dim),
+        }
+        write_npy(&args.out, &dims, &values).with_context(|| format!("cannot write {}", args.out.display()))?;
+    }
+    eprintln!("wrote {count} samples to {}", args.out.display());
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! Opening a trained run of any method, for `sample`, `eval` and `export`.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use burn::tensor::Device;
+use gen_core::run::RunDir;
+
+use crate::backend::{BackendName, device_for};
+use crate::methods;
+use crate::run_config::run_method;
+
+/// A loaded run of one of the methods.
+pub enum Trained {
+    Rbm(methods::rbm::TrainedRbm),
+}
+
+/// Opens `path` as a run and loads its model on `backend` (or the run's own backend).
+pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Trained, Device)> {
+    let run = RunDir::open(path)?;
+    let method = run_method(&run.read_config()?, &run.config_path())?;
+    let device = backend.map(device_for).transpose()?;
+    match method.as_str() {
+        "rbm" => {
+            let (trained, device) = methods::rbm::load_run(&run, device.as_ref())?;
+            Ok((run, Trained::Rbm(trained), device))
+        }
+        other => bail!("{}: unknown method '{other}'", run.config_path().display()),
+    }
+}

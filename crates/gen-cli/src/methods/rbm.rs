@@ -1,0 +1,285 @@
+//! `gen train rbm` and the RBM's sample, eval and export.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use gen_core::data::{Binarize, ItemShape, Loaded, Splits};
+use gen_core::run::RunDir;
+use gen_core::safetensors::NamedTensor;
+use gen_core::seed::{Stream, derive};
+use gen_core::tensor_io::to_vec_f32;
+use gen_core::training::{LoopOptions, run_training};
+use gen_rbm::eval::{log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error};
+use gen_rbm::sample::{RbmSampleConfig, chain_frames, sample};
+use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, rbm_from_checkpoint};
+use gen_rbm::{Rbm, RbmConfig};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::backend::{BackendName, default_backend, device_for};
+use crate::cli::RbmArgs;
+use crate::run_config::{resolve, to_text};
+
+/// Everything a run of `gen train rbm` is determined by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RbmRunConfig {
+    pub method: String,
+    pub data: String,
+    pub seed: u64,
+    /// Passes over the training data. Tieleman (2008) compares methods at equal training time
+    /// rather than epochs; 20 epochs of MNIST is within the range of its Figure 1.
+    pub epochs: u64,
+    pub backend: BackendName,
+    /// Compute the exact test log-likelihood after training when the hidden layer has at most
+    /// this many units (25: the lecture's Figure 1).
+    pub final_exact_up_to: usize,
+    /// Log monitors every this many updates.
+    pub log_every: u64,
+    /// Checkpoint every this many updates (and at every epoch end).
+    pub checkpoint_every: u64,
+    /// Binarisation of the grey levels (threshold 0.5, the usual choice for RBMs on MNIST).
+    pub binarize: Binarize,
+    pub model: RbmConfig,
+    pub train: RbmTrainConfig,
+    pub sample: RbmSampleConfig,
+}
+
+/// Fields that may be absent from a config file (serialised only when set).
+const OPTIONAL: &[&str] = &["train.fast_learning_rate"];
+
+impl RbmRunConfig {
+    fn defaults(data: &str, seed: u64, backend: BackendName) -> Self {
+        Self {
+            method: "rbm".into(),
+            data: data.into(),
+            seed,
+            epochs: 20,
+            backend,
+            final_exact_up_to: 25,
+            log_every: 50,
+            checkpoint_every: 1000,
+            binarize: Binarize::default(),
+            // `visible` is set from the data.
+            model: RbmConfig::new(0),
+            train: RbmTrainConfig::new(),
+            sample: RbmSampleConfig::new(),
+        }
+    }
+}
+
+/// Loads the run's data as binarised image splits.
+fn load_data(name: &str, binarize: &Binarize) -> Result<Splits> {
+    let loaded = gen_core::data::load(name, &gen_core::data::data_dir())?;
+    let Loaded::Splits(splits) = loaded else {
+        bail!("'{name}' holds two image domains; the RBM models one set of images (try digits or mnist)");
+    };
+    if !matches!(splits.train.item_shape, ItemShape::Image { .. }) {
+        bail!("'{name}' holds points, not images; the Bernoulli RBM models binary images (try digits, mnist or bars-and-stripes)");
+    }
+    Ok(Splits {
+        train: binarize.apply(&splits.train),
+        test: binarize.apply(&splits.test),
+    })
+}
+
+fn default_out(config: &RbmRunConfig) -> std::path::PathBuf {
+    Path::new("runs").join(format!("rbm-{}-{}", config.data.replace(['/', '\\'], "_"), config.seed))
+}
+
+/// `gen train rbm ...`
+pub fn train(args: &RbmArgs) -> Result<()> {
+    let common = &args.common;
+    let out = common.out.clone();
+    let resume = common.resume;
+    let mut config = if resume {
+        let out = out.as_ref().context("--resume needs --out RUN")?;
+        let run = RunDir::open(out)?;
+        if !common.sets.is_empty() || common.config.is_some() || args.hidden.is_some() || args.method.is_some() || args.k.is_some() {
+            bail!("--resume continues the run exactly as configured in {}; it takes no configuration changes", run.config_path().display());
+        }
+        toml::from_str::<RbmRunConfig>(&run.read_config()?)
+            .with_context(|| format!("{}: not an RBM run configuration", run.config_path().display()))?
+    } else {
+        let backend = match common.backend {
+            Some(b) => b,
+            None => default_backend()?,
+        };
+        let mut sets = Vec::new();
+        if let Some(h) = args.hidden {
+            sets.push(format!("model.hidden={h}"));
+        }
+        if let Some(m) = &args.method {
+            let method: Method = m.parse().map_err(anyhow::Error::msg)?;
+            sets.push(format!("train.method={}", serde_json::to_value(method)?.as_str().unwrap_or(m)));
+        }
+        if let Some(k) = args.k {
+            sets.push(format!("train.k={k}"));
+        }
+        if let Some(e) = common.epochs {
+            sets.push(format!("epochs={e}"));
+        }
+        sets.extend(common.sets.iter().cloned());
+        resolve(
+            RbmRunConfig::defaults(&common.data, common.seed, backend),
+            common.config.as_deref(),
+            &sets,
+            OPTIONAL,
+        )?
+    };
+    if let Some(b) = common.backend.filter(|_| resume) {
+        config.backend = b;
+    }
+    config.train.validate().map_err(|e| anyhow::anyhow!("invalid RBM training settings: {e}"))?;
+    if config.model.hidden == 0 {
+        bail!("the RBM needs at least one hidden unit");
+    }
+    let device = device_for(config.backend)?;
+    let splits = load_data(&config.data, &config.binarize)?;
+    config.model.visible = splits.train.dim();
+    let out = out.unwrap_or_else(|| default_out(&config));
+    let run = RunDir::create(&out)?;
+    if !resume {
+        if run.checkpoints().latest()?.is_some() {
+            bail!("{} already holds a trained run; pass --resume to continue it or choose another --out", out.display());
+        }
+        run.write_config(&to_text(&config)?)?;
+    }
+
+    device.seed(derive(config.seed, Stream::Init, 0));
+    let rbm = config.model.init(&device);
+    let mut trainer = RbmTrainer::new(rbm, config.train.clone(), &splits.train, &device);
+    trainer.test = Some(splits.test.clone());
+    let opts = LoopOptions {
+        epochs: config.epochs,
+        batch_size: config.train.batch_size,
+        seed: config.seed,
+        log_every: config.log_every,
+        checkpoint_every: config.checkpoint_every,
+        grid_samples: 64,
+        quiet: common.quiet,
+        label: format!("rbm {:?} k={}", config.train.method, config.train.k).to_lowercase(),
+    };
+    let outcome = run_training(&mut trainer, &splits.train, &device, &run, &opts, resume)?;
+    let mut summary = Map::new();
+    if config.model.hidden <= config.final_exact_up_to {
+        summary.extend(exact_metrics(&trainer.rbm, &splits)?);
+    }
+    gen_core::run::summary::merge_summary(&run.summary_path(), summary.clone())?;
+    eprintln!(
+        "trained {} steps in {:.1} s into {}",
+        outcome.steps,
+        outcome.train_seconds,
+        run.root().display()
+    );
+    for (k, v) in &summary {
+        println!("{k} = {v}");
+    }
+    Ok(())
+}
+
+fn exact_metrics(rbm: &Rbm, splits: &Splits) -> Result<Map<String, Value>> {
+    let log_z = log_partition_exact(rbm)?;
+    let mut m = Map::new();
+    m.insert("log_z".into(), json!(log_z));
+    m.insert("train_log_likelihood".into(), json!(mean_log_likelihood(rbm, &splits.train, log_z)));
+    m.insert("test_log_likelihood".into(), json!(mean_log_likelihood(rbm, &splits.test, log_z)));
+    Ok(m)
+}
+
+/// A trained run: its configuration and its model from the last checkpoint.
+pub struct TrainedRbm {
+    pub config: RbmRunConfig,
+    pub rbm: Rbm,
+}
+
+/// Loads a run's configuration and last checkpoint onto `device`.
+pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, Device)> {
+    let config: RbmRunConfig = toml::from_str(&run.read_config()?)
+        .with_context(|| format!("{}: not an RBM run configuration", run.config_path().display()))?;
+    let device = match device {
+        Some(d) => d.clone(),
+        None => device_for(config.backend)?,
+    };
+    let ckpt = run
+        .checkpoints()
+        .latest()?
+        .with_context(|| format!("{} has no checkpoint yet: train it first", run.root().display()))?;
+    let rbm = rbm_from_checkpoint(&ckpt, &device).map_err(|e| {
+        anyhow::anyhow!("{}: {e}", run.checkpoints_dir().display())
+    })?;
+    Ok((TrainedRbm { config, rbm }, device))
+}
+
+/// The image shape of the run's data (for grids).
+pub fn item_shape(config: &RbmRunConfig) -> ItemShape {
+    let side = (config.model.visible as f64).sqrt().round() as usize;
+    if side * side == config.model.visible {
+        ItemShape::Image { channels: 1, height: side, width: side }
+    } else {
+        ItemShape::Vector { dim: config.model.visible }
+    }
+}
+
+/// `gen sample` for an RBM run: values and the shape of one sample.
+pub fn draw(trained: &TrainedRbm, n: usize, chain: bool, seed: u64, device: &Device) -> (Vec<f32>, ItemShape, usize) {
+    device.seed(derive(trained.config.seed ^ seed, Stream::Sample, 0));
+    let shape = item_shape(&trained.config);
+    if chain {
+        // n/10 chains (at least 1), 10 frames each, 100 Gibbs steps apart.
+        let chains = (n / 10).max(1);
+        let t = chain_frames(&trained.rbm, chains, 10, 100, device);
+        (to_vec_f32(t), shape, 10)
+    } else {
+        let t = sample(&trained.rbm, n, &trained.config.sample, device);
+        (to_vec_f32(t), shape, gen_core::image_grid::default_cols(n))
+    }
+}
+
+/// `gen eval` for an RBM run.
+pub fn eval(trained: &TrainedRbm, metric: &str, data: Option<&str>, device: &Device) -> Result<Map<String, Value>> {
+    let name = data.unwrap_or(&trained.config.data);
+    let splits = load_data(name, &trained.config.binarize)?;
+    if splits.test.dim() != trained.rbm.num_visible() {
+        bail!(
+            "'{name}' has {} values per example but the RBM has {} visible units",
+            splits.test.dim(),
+            trained.rbm.num_visible()
+        );
+    }
+    let rbm = &trained.rbm;
+    match metric {
+        "exact" => Ok(exact_metrics(rbm, &splits)?),
+        "recon" => {
+            device.seed(derive(trained.config.seed, Stream::Eval, 0));
+            let v = splits.test.to_tensor(device);
+            let mut m = Map::new();
+            m.insert("reconstruction_error".into(), json!(to_vec_f32(reconstruction_error(rbm, v))[0]));
+            Ok(m)
+        }
+        "pseudo-likelihood" => {
+            device.seed(derive(trained.config.seed, Stream::Eval, 0));
+            let v = splits.test.to_tensor(device);
+            let [b, d] = v.dims();
+            let pick = burn::tensor::Tensor::<1>::random([b], burn::tensor::Distribution::Default, device)
+                .mul_scalar(d as f64)
+                .floor()
+                .int();
+            let flip = pick.one_hot::<2>(d).float();
+            let mut m = Map::new();
+            m.insert("pseudo_log_likelihood".into(), json!(to_vec_f32(pseudo_log_likelihood(rbm, v, flip))[0]));
+            Ok(m)
+        }
+        other => bail!("unknown metric '{other}' for an RBM run; available: exact, recon, pseudo-likelihood"),
+    }
+}
+
+/// The RBM's tensors under the names a Python user expects.
+pub fn export(trained: &TrainedRbm) -> Vec<NamedTensor> {
+    let (v, h) = (trained.rbm.num_visible(), trained.rbm.num_hidden());
+    vec![
+        NamedTensor { name: "weights".into(), shape: vec![v, h], values: to_vec_f32(trained.rbm.weights.val()) },
+        NamedTensor { name: "visible_bias".into(), shape: vec![v], values: to_vec_f32(trained.rbm.visible_bias.val()) },
+        NamedTensor { name: "hidden_bias".into(), shape: vec![h], values: to_vec_f32(trained.rbm.hidden_bias.val()) },
+    ]
+}
