@@ -49,7 +49,8 @@ pub struct RbmRunConfig {
 const OPTIONAL: &[&str] = &["train.fast_learning_rate"];
 
 impl RbmRunConfig {
-    fn defaults(data: &str, seed: u64, backend: BackendName) -> Self {
+    /// The defaults of a run on `data`: the papers' settings (see each field's source).
+    pub fn defaults(data: &str, seed: u64, backend: BackendName) -> Self {
         Self {
             method: "rbm".into(),
             data: data.into(),

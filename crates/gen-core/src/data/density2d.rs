@@ -61,6 +61,17 @@ impl Density2d {
         Self::ALL.into_iter().find(|d| d.name() == name)
     }
 
+    /// One line saying what the density is.
+    pub fn description(self) -> &'static str {
+        match self {
+            Density2d::Ring8 => "8 Gaussians (std 0.02) on a circle of radius 2",
+            Density2d::Grid25 => "25 Gaussians (std 0.05) on the grid {-4,-2,0,2,4}^2",
+            Density2d::TwoMoons => "two interleaved half circles + N(0, 0.1^2) noise",
+            Density2d::SwissRoll => "2-D swiss roll / 5 + N(0, 0.2^2) noise",
+            Density2d::Checkerboard => "uniform on the 8 dark unit squares of a 4x4 board",
+        }
+    }
+
     /// Centres of the mixture components, for the mode-coverage measures (ring and grid only).
     pub fn modes(self) -> Option<Vec<[f64; 2]>> {
         match self {

@@ -123,7 +123,7 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
         out.push(DatasetInfo {
             name: d.name(),
             kind: DataKind::Points2d,
-            origin: "2-D density with exact log density (see docs/data.md)",
+            origin: d.description(),
             licence: "generated here",
             location: Location::Generated,
         });

@@ -1,0 +1,196 @@
+//! The `gen` binary end to end: train, sample, eval, export, resume after a kill, and clear
+//! errors with a non-zero exit code on bad input.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn gen_cmd(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .env("GEN_DATA_DIR", std::env::temp_dir().join("gen-no-data-here"))
+        .output()
+        .expect("the gen binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = gen_cmd(args);
+    assert!(
+        out.status.success(),
+        "gen {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs a command that must fail, returns its stderr.
+fn fails(args: &[&str]) -> String {
+    let out = gen_cmd(args);
+    assert!(!out.status.success(), "gen {args:?} should fail");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
+    assert!(!err.contains("stack backtrace"), "{err}");
+    err
+}
+
+fn read_f32_tensor(path: &Path, name: &str) -> (Vec<usize>, Vec<f32>) {
+    let bytes = std::fs::read(path).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let t = st.tensor(name).unwrap();
+    let values = t
+        .data()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    (t.shape().to_vec(), values)
+}
+
+fn summary(run: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap()
+}
+
+const TRAIN_BAS: &[&str] = &[
+    "train", "rbm", "--data", "bars-and-stripes", "--hidden", "8", "--method", "pcd", "--quiet",
+    "--set", "train.batch_size=10", "--set", "chains=10", "--set", "learning_rate=0.3", "--set", "momentum=0.5",
+    "--set", "init_std=0.1",
+];
+
+#[test]
+fn train_sample_eval_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let run_s = run.to_str().unwrap();
+    let mut args = TRAIN_BAS.to_vec();
+    args.extend(["--epochs", "100", "--out", run_s]);
+    let stdout = ok(&args);
+    assert!(stdout.contains("test_log_likelihood"), "{stdout}");
+    for f in ["config.toml", "metrics.jsonl", "summary.json"] {
+        assert!(run.join(f).is_file(), "{f} missing");
+    }
+    assert!(run.join("samples/step-00000300.png").is_file());
+    assert!(run.join("plots/reconstruction_error.png").is_file());
+    let s = summary(&run);
+    let ll = s["test_log_likelihood"].as_f64().unwrap();
+    // Bars and stripes: 30 equiprobable patterns, so no model beats -ln 30; the model it starts
+    // from (independent pixels at the data's means, 1/2 each) scores -16 ln 2 = -11.09.
+    assert!(ll < -(30f64.ln()) && ll > -16.0 * 2f64.ln() + 1.0, "{ll}");
+    assert_eq!(s["steps"], 300);
+
+    // The saved config reruns the same run.
+    let config = std::fs::read_to_string(run.join("config.toml")).unwrap();
+    assert!(config.contains("hidden = 8") && config.contains("method = \"pcd\""), "{config}");
+
+    // Eval recomputes the same exact likelihood from the checkpoint.
+    let out = ok(&["eval", run_s, "--metric", "exact"]);
+    assert!(out.contains("test_log_likelihood"));
+    assert!((summary(&run)["test_log_likelihood"].as_f64().unwrap() - ll).abs() < 1e-9);
+    ok(&["eval", run_s, "--metric", "pseudo-likelihood"]);
+    assert!(summary(&run)["pseudo_log_likelihood"].as_f64().unwrap() < 0.0);
+
+    // Samples: a PNG grid and a .npy array of probabilities.
+    let png = dir.path().join("s.png");
+    ok(&["sample", run_s, "-n", "16", "--out", png.to_str().unwrap()]);
+    let img = image::open(&png).unwrap().to_rgb8();
+    assert_eq!(img.dimensions(), (4 * (48 + 2) + 2, 4 * (48 + 2) + 2));
+    let npy = dir.path().join("s.npy");
+    ok(&["sample", run_s, "-n", "5", "--out", npy.to_str().unwrap()]);
+    let (shape, values) = gen_core::npy::decode_npy(&std::fs::read(&npy).unwrap()).unwrap();
+    assert_eq!(shape, vec![5, 1, 4, 4]);
+    assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
+    let chain = dir.path().join("chain.png");
+    ok(&["sample", run_s, "-n", "20", "--chain", "--out", chain.to_str().unwrap()]);
+
+    // Export: the tensors of the last checkpoint, loadable by the reference reader.
+    ok(&["export", run_s, "--format", "safetensors"]);
+    let (shape, w) = read_f32_tensor(&run.join("model.safetensors"), "weights");
+    assert_eq!(shape, vec![16, 8]);
+    let ckpt = gen_core::run::CheckpointStore::new(run.join("checkpoints")).latest().unwrap().unwrap();
+    let (_, stored) = gen_core::npy::decode_npy(ckpt.blob("weights").unwrap()).unwrap();
+    assert_eq!(w, stored);
+}
+
+#[test]
+fn resume_after_a_kill_gives_the_uninterrupted_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let straight = dir.path().join("straight");
+    let resumed = dir.path().join("resumed");
+    let mut common = TRAIN_BAS.to_vec();
+    common.extend(["--epochs", "600", "--set", "checkpoint_every=100", "--seed", "5"]);
+
+    let mut a = common.clone();
+    a.extend(["--out", straight.to_str().unwrap()]);
+    ok(&a);
+
+    let mut b = common.clone();
+    b.extend(["--out", resumed.to_str().unwrap()]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gen")).args(&b).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let ckpts = resumed.join("checkpoints");
+    while gen_core::run::CheckpointStore::new(&ckpts).steps().is_empty() {
+        assert!(Instant::now() < deadline, "no checkpoint appeared");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed_at = gen_core::run::CheckpointStore::new(&ckpts).steps();
+    assert!(*killed_at.last().unwrap() < 1800, "the run finished before the kill: {killed_at:?}");
+
+    // A config change is refused on resume; a plain resume finishes the run.
+    let r = resumed.to_str().unwrap();
+    let err = fails(&["train", "rbm", "--data", "bars-and-stripes", "--out", r, "--resume", "--k", "3"]);
+    assert!(err.contains("--resume"), "{err}");
+    ok(&["train", "rbm", "--data", "bars-and-stripes", "--out", r, "--resume", "--quiet"]);
+
+    ok(&["export", straight.to_str().unwrap()]);
+    ok(&["export", r]);
+    let (_, wa) = read_f32_tensor(&straight.join("model.safetensors"), "weights");
+    let (_, wb) = read_f32_tensor(&resumed.join("model.safetensors"), "weights");
+    assert_eq!(wa, wb, "resumed weights differ from the uninterrupted run");
+    assert_eq!(summary(&straight)["test_log_likelihood"], summary(&resumed)["test_log_likelihood"]);
+}
+
+#[test]
+fn bad_input_gives_one_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x");
+    let o = out.to_str().unwrap();
+    let err = fails(&["train", "rbm", "--data", "no-such-set", "--out", o]);
+    assert!(err.contains("unknown dataset 'no-such-set'"), "{err}");
+    let err = fails(&["train", "rbm", "--data", "mnist", "--out", o]);
+    assert!(err.contains("xtask download mnist"), "{err}");
+    let err = fails(&["train", "rbm", "--data", "ring8", "--out", o]);
+    assert!(err.contains("points, not images"), "{err}");
+    let err = fails(&["train", "rbm", "--data", "digits", "--set", "hiden=3", "--out", o]);
+    assert!(err.contains("unknown field 'hiden'") && err.contains("known fields"), "{err}");
+    let err = fails(&["train", "rbm", "--data", "digits", "--method", "magic", "--out", o]);
+    assert!(err.contains("unknown RBM method 'magic'"), "{err}");
+    let err = fails(&["train", "rbm", "--data", "digits", "--set", "train.momentum=1.5", "--out", o]);
+    assert!(err.contains("momentum"), "{err}");
+    let err = fails(&["train", "rbm", "--data", "digits", "--set", "train.batch_size=5000", "--out", o]);
+    assert!(err.contains("batch size"), "{err}");
+    let err = fails(&["sample", dir.path().to_str().unwrap(), "--out", "x.png"]);
+    assert!(err.contains("not a run directory"), "{err}");
+    let err = fails(&["sample", "nowhere", "--out", "x.gif"]);
+    assert!(err.contains(".png") && err.contains(".npy"), "{err}");
+    if !cfg!(feature = "cuda") {
+        let err = fails(&["train", "rbm", "--data", "digits", "--backend", "cuda", "--out", o]);
+        assert!(err.contains("not compiled") && err.contains("--features cuda"), "{err}");
+    }
+    // Usage errors exit with clap's code 2.
+    let out = gen_cmd(&["train", "rbm"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn eval_rejects_unknown_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let mut args = TRAIN_BAS.to_vec();
+    args.extend(["--epochs", "2", "--out", run.to_str().unwrap()]);
+    ok(&args);
+    let err = fails(&["eval", run.to_str().unwrap(), "--metric", "fid"]);
+    assert!(err.contains("unknown metric 'fid'") && err.contains("exact"), "{err}");
+    // A second training into the same folder is refused rather than overwriting it.
+    let err = fails(&args);
+    assert!(err.contains("--resume"), "{err}");
+}

@@ -1,0 +1,68 @@
+//! The command line's help texts, the dataset table and the default configuration, as insta
+//! snapshots: a change to what users read shows up in review.
+
+use clap::CommandFactory;
+use gen_cli::cli::Cli;
+
+fn help(path: &[&str]) -> String {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut current = &mut cmd;
+    for name in path {
+        current = current
+            .find_subcommand_mut(name)
+            .unwrap_or_else(|| panic!("no subcommand {name}"));
+    }
+    current.render_long_help().to_string()
+}
+
+#[test]
+fn top_level_help() {
+    insta::assert_snapshot!(help(&[]));
+}
+
+#[test]
+fn train_help() {
+    insta::assert_snapshot!(help(&["train"]));
+}
+
+#[test]
+fn train_rbm_help() {
+    insta::assert_snapshot!(help(&["train", "rbm"]));
+}
+
+#[test]
+fn sample_help() {
+    insta::assert_snapshot!(help(&["sample"]));
+}
+
+#[test]
+fn eval_help() {
+    insta::assert_snapshot!(help(&["eval"]));
+}
+
+#[test]
+fn export_help() {
+    insta::assert_snapshot!(help(&["export"]));
+}
+
+#[test]
+fn datasets_help_and_table() {
+    insta::assert_snapshot!(help(&["datasets"]));
+    insta::assert_snapshot!(gen_cli::commands::datasets::datasets_table(std::path::Path::new("/data")));
+}
+
+#[test]
+fn cli_definition_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn default_rbm_configuration() {
+    let config = gen_cli::methods::rbm::RbmRunConfig::defaults(
+        "digits",
+        42,
+        gen_cli::backend::BackendName::Flex,
+    );
+    insta::assert_snapshot!(gen_cli::run_config::to_text(&config).unwrap());
+}
