@@ -16,8 +16,6 @@ use crate::model::Rbm;
 
 /// Largest layer that exact enumeration accepts (2^30 states).
 pub const MAX_ENUMERATED_UNITS: usize = 30;
-/// States evaluated per device batch during enumeration.
-const STATES_PER_BATCH: usize = 1 << 14;
 
 /// Which layer is summed over explicitly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,11 +33,16 @@ pub enum ExactError {
     TooManyUnits { units: usize },
 }
 
-/// The binary states `first..first + count` of `units` bits, one per row (bit `j` of the state
-/// index is unit `j`).
-fn state_batch(first: u64, count: usize, units: usize, device: &Device) -> Tensor<2> {
+/// Bits of the enumerated layer handled by one precomputed table (`2^LOW_BITS` rows).
+const LOW_BITS: usize = 12;
+/// Target number of `f32` values per device batch (about 64 MB).
+const VALUES_PER_BATCH: usize = 1 << 24;
+
+/// The binary states `0..2^units`, one per row (bit `j` of the row index is unit `j`).
+fn all_states(units: usize, device: &Device) -> Tensor<2> {
+    let count = 1usize << units;
     let mut values = Vec::with_capacity(count * units);
-    for s in first..first + count as u64 {
+    for s in 0..count {
         for j in 0..units {
             values.push(((s >> j) & 1) as f32);
         }
@@ -48,6 +51,12 @@ fn state_batch(first: u64, count: usize, units: usize, device: &Device) -> Tenso
 }
 
 /// `log Z` by enumerating the states of `layer`.
+///
+/// The enumerated layer's units are split into `L` low and `U - L` high bits. A table of the
+/// other layer's pre-activations for every low pattern, `A[s_lo] = bias + s_lo · M_lo`, is
+/// computed once (one GEMM); each high pattern then only adds a row `s_hi · M_hi` to the whole
+/// table, so the `2^U` states cost broadcast additions and softplus evaluations, no per-state
+/// matrix product and no per-state host work.
 pub fn log_partition_over(rbm: &Rbm, layer: Layer) -> Result<f64, ExactError> {
     let w = rbm.weights.val();
     let device = w.device();
@@ -56,28 +65,52 @@ pub fn log_partition_over(rbm: &Rbm, layer: Layer) -> Result<f64, ExactError> {
         Layer::Hidden => (w.transpose(), rbm.hidden_bias.val(), rbm.visible_bias.val()),
         Layer::Visible => (w, rbm.visible_bias.val(), rbm.hidden_bias.val()),
     };
-    let units = coupling.dims()[0];
+    let [units, other] = coupling.dims();
     if units > MAX_ENUMERATED_UNITS {
         return Err(ExactError::TooManyUnits { units });
     }
-    let total: u64 = 1 << units;
+    let low = units.min(LOW_BITS);
+    let high = units - low;
+    let low_states = all_states(low, &device); // [2^L, L]
+    let coupling_low = coupling.clone().slice([0..low]);
+    // [2^L, other]: pre-activations of the other layer for every low pattern.
+    let table = low_states.clone().matmul(coupling_low) + other_bias.unsqueeze();
+    // [2^L]: the enumerated layer's own bias term for every low pattern.
+    let own_low = low_states
+        .matmul(own_bias.clone().slice([0..low]).unsqueeze_dim(1))
+        .squeeze_dim::<1>(1);
+    let highs_per_batch = (VALUES_PER_BATCH / ((1 << low) * other).max(1)).clamp(1, 1 << high);
     let mut batch_lse = Vec::new();
-    let mut first = 0u64;
-    while first < total {
-        let count = (total - first).min(STATES_PER_BATCH as u64) as usize;
-        let s = state_batch(first, count, units, &device);
-        let own = s.clone().matmul(own_bias.clone().unsqueeze_dim(1)).squeeze_dim::<1>(1);
-        let other = softplus(s.matmul(coupling.clone()) + other_bias.clone().unsqueeze(), 1.0)
-            .sum_dim(1)
-            .squeeze_dim::<1>(1);
-        let terms = own + other;
+    let mut first = 0usize;
+    while first < 1 << high {
+        let count = highs_per_batch.min((1 << high) - first);
+        let (high_rows, own_high) = if high == 0 {
+            (Tensor::<2>::zeros([1, other], &device), Tensor::<1>::zeros([1], &device))
+        } else {
+            let mut bits = Vec::with_capacity(count * high);
+            for s in first..first + count {
+                for j in 0..high {
+                    bits.push(((s >> j) & 1) as f32);
+                }
+            }
+            let hs = Tensor::<2>::from_data(TensorData::new(bits, [count, high]), &device);
+            (
+                hs.clone().matmul(coupling.clone().slice([low..units])),
+                hs.matmul(own_bias.clone().slice([low..units]).unsqueeze_dim(1))
+                    .squeeze_dim::<1>(1),
+            )
+        };
+        // [count, 2^L, other] -> softplus summed over the other layer -> [count, 2^L].
+        let pre = table.clone().unsqueeze_dim::<3>(0) + high_rows.unsqueeze_dim::<3>(1);
+        let other_term = softplus(pre, 1.0).sum_dim(2).squeeze_dim::<2>(2);
+        let terms = other_term + own_low.clone().unsqueeze_dim::<2>(0) + own_high.unsqueeze_dim::<2>(1);
         // Log-sum-exp of the batch on the device, relative to the batch maximum.
         let max = terms.clone().max();
-        let sum = (terms - max.clone()).exp().sum();
+        let sum = (terms - max.clone().unsqueeze()).exp().sum();
         batch_lse.push((max, sum));
-        first += count as u64;
+        first += count;
     }
-    // One transfer at the end; the combination across batches is done in f64.
+    // One transfer per batch at the end; the combination across batches is done in f64.
     let parts: Vec<(f64, f64)> = batch_lse
         .into_iter()
         .map(|(m, s)| (to_vec_f32(m)[0] as f64, to_vec_f32(s)[0] as f64))
@@ -87,13 +120,16 @@ pub fn log_partition_over(rbm: &Rbm, layer: Layer) -> Result<f64, ExactError> {
     Ok(global_max + total_sum.ln())
 }
 
-/// `log Z` by enumerating the smaller layer.
+/// `log Z` by enumerating the smaller layer, on the host CPU ([`crate::exact_cpu`]): one fused
+/// pass per term, which on a CPU backend is many times faster than the device path's chain of
+/// tensor operations. [`log_partition_over`] does the same on the device (for accelerators).
 pub fn log_partition_exact(rbm: &Rbm) -> Result<f64, ExactError> {
-    if rbm.num_hidden() <= rbm.num_visible() {
-        log_partition_over(rbm, Layer::Hidden)
+    let layer = if rbm.num_hidden() <= rbm.num_visible() {
+        Layer::Hidden
     } else {
-        log_partition_over(rbm, Layer::Visible)
-    }
+        Layer::Visible
+    };
+    crate::exact_cpu::log_partition_cpu(rbm, layer, crate::exact_cpu::default_threads())
 }
 
 /// Mean of `-F(v)` over a dataset, evaluated in batches; the log-likelihood is this minus `log Z`.

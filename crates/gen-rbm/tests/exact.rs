@@ -120,3 +120,33 @@ fn too_large_layers_are_refused() {
     let rbm = gen_rbm::RbmConfig::new(40).with_hidden(31).init(&device());
     assert!(log_partition_exact(&rbm).is_err());
 }
+
+#[test]
+fn fast_softplus_is_accurate() {
+    let mut worst = 0f64;
+    for k in -200_000..=200_000 {
+        let x = k as f32 * 5e-4; // [-100, 100]
+        let exact = (x as f64).max(0.0) + (-(x as f64).abs()).exp().ln_1p();
+        let got = gen_rbm::exact_cpu::softplus_fast(x) as f64;
+        worst = worst.max((got - exact).abs() / exact.max(1.0));
+    }
+    assert!(worst < 2e-7, "worst relative error {worst}");
+}
+
+#[test]
+fn host_enumeration_matches_the_device_path_and_brute_force() {
+    use gen_rbm::exact_cpu::log_partition_cpu;
+    let (rbm, w, b, c) = tiny(9, 7);
+    let brute = brute_log_z(9, 7, &w, &b, &c);
+    for layer in [Layer::Hidden, Layer::Visible] {
+        for threads in [1, 3] {
+            let got = log_partition_cpu(&rbm, layer, threads).unwrap();
+            assert!((got - brute).abs() < 1e-4, "{layer:?} {threads}: {got} vs {brute}");
+        }
+    }
+    // 14 hidden units over 40 visible: more states than one table holds.
+    let (rbm, _, _, _) = tiny(40, 14);
+    let device_path = log_partition_over(&rbm, Layer::Hidden).unwrap();
+    let host = log_partition_cpu(&rbm, Layer::Hidden, 2).unwrap();
+    assert!((device_path - host).abs() < 1e-3 * device_path.abs().max(1.0), "{device_path} vs {host}");
+}
