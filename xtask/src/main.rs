@@ -1,1 +1,86 @@
-fn main(){}
+//! `cargo xtask <task>`: dataset download, reproduction of the papers' results, benchmarks.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use gen_cli::backend::BackendName;
+use xtask::reproduce::Profile;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Dataset download, reproduction and benchmarks for gen")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Download a dataset (mnist, fashion-mnist) into $GEN_DATA_DIR/<name>/, verified.
+    Download {
+        /// Dataset name.
+        name: String,
+        /// Import the files from this folder instead of downloading them.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Data folder [default: $GEN_DATA_DIR, else ./data].
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Run the experiments and write reports/<profile>/README.md.
+    Reproduce {
+        /// quick: offline, minutes on a CPU; paper: the papers' datasets and sizes.
+        #[arg(long, value_enum, default_value = "quick")]
+        profile: Profile,
+        /// Comma-separated experiment names [default: all].
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Retrain runs that already finished.
+        #[arg(long)]
+        fresh: bool,
+        /// Report folder root.
+        #[arg(long, default_value = "reports")]
+        reports: PathBuf,
+        /// Show progress bars of the training runs.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Throughput benchmarks on every compiled backend.
+    Bench {
+        /// Benchmarks to run (gemm) [default: all].
+        names: Vec<String>,
+        /// Only these backends [default: every compiled one].
+        #[arg(long, value_enum, value_delimiter = ',')]
+        backend: Option<Vec<BackendName>>,
+    },
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.task {
+        Task::Download { name, from, data_dir } => {
+            let spec = xtask::download::spec(&name)?;
+            let dir = data_dir.unwrap_or_else(gen_core::data::data_dir);
+            xtask::download::fetch_dataset(&spec, &dir, from.as_deref())?;
+            println!("{name} is ready in {}", dir.join(&name).display());
+            Ok(())
+        }
+        Task::Reproduce { profile, only, fresh, reports, verbose } => {
+            xtask::reproduce::reproduce(profile, &only, fresh, !verbose, &reports)?;
+            Ok(())
+        }
+        Task::Bench { names, backend } => {
+            xtask::bench::run(&names, backend)?;
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

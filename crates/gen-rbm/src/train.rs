@@ -109,6 +109,9 @@ pub struct RbmTrainConfig {
     /// most this many units (2^20 states take about a second).
     #[config(default = 20)]
     pub monitor_exact_up_to: usize,
+    /// Epochs between two exact log-likelihood evaluations (each costs 2^hidden states).
+    #[config(default = 1)]
+    pub monitor_exact_every: u64,
 }
 
 impl RbmTrainConfig {
@@ -459,11 +462,12 @@ impl Trainer for RbmTrainer {
         }
     }
 
-    fn epoch_metrics(&mut self, _epoch: u64) -> Vec<(&'static str, f64)> {
+    fn epoch_metrics(&mut self, epoch: u64) -> Vec<(&'static str, f64)> {
         let Some(test) = &self.test else {
             return Vec::new();
         };
-        if self.rbm.num_hidden() > self.config.monitor_exact_up_to {
+        let every = self.config.monitor_exact_every.max(1);
+        if self.rbm.num_hidden() > self.config.monitor_exact_up_to || epoch % every != 0 {
             return Vec::new();
         }
         match log_partition_exact(&self.rbm) {

@@ -1,0 +1,6 @@
+//! Developer and reproduction tasks: `cargo xtask download`, `reproduce` and `bench`.
+
+pub mod bench;
+pub mod download;
+pub mod experiments;
+pub mod reproduce;

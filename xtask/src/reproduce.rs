@@ -1,0 +1,182 @@
+//! `cargo xtask reproduce`: runs the named experiments of a profile and writes one report,
+//! `reports/<profile>/README.md`, with a section per experiment (tables beside the papers'
+//! numbers, figures, the time taken, versions, seeds and the command that reruns it).
+//!
+//! Each experiment trains through the `gen` command line (the code users run), into
+//! `reports/<profile>/runs/`, and reuses a finished run unless `--fresh` is given.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::experiments;
+
+/// How big a reproduction is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Profile {
+    /// Offline, on the project's own data, minutes on a 2-core CPU.
+    Quick,
+    /// The papers' datasets and sizes (downloads needed; hours).
+    Paper,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Quick => "quick",
+            Profile::Paper => "paper",
+        }
+    }
+}
+
+/// Where an experiment writes and how it should behave.
+#[derive(Debug, Clone)]
+pub struct RunContext {
+    pub profile: Profile,
+    /// `reports/<profile>/`: figures are written under `<name>/` inside it.
+    pub report_dir: PathBuf,
+    /// `reports/<profile>/runs/`: the training runs.
+    pub runs_dir: PathBuf,
+    /// Retrain even when a finished run exists.
+    pub fresh: bool,
+    pub quiet: bool,
+}
+
+impl RunContext {
+    /// The folder of an experiment's figures (created).
+    pub fn figures(&self, experiment: &str) -> Result<PathBuf> {
+        let dir = self.report_dir.join(experiment);
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir)
+    }
+
+    /// Runs `gen` with `args` (without the program name).
+    pub fn run_gen(&self, args: &[String]) -> Result<()> {
+        let mut full = vec!["gen".to_string()];
+        full.extend(args.iter().cloned());
+        gen_cli::run(full.clone()).with_context(|| format!("`{}` failed", full.join(" ")))
+    }
+
+    /// Trains into `runs/<name>` with `args` unless a finished run is there; returns its path.
+    pub fn train(&self, name: &str, args: &[String]) -> Result<PathBuf> {
+        let out = self.runs_dir.join(name);
+        let finished = out.join("summary.json").is_file();
+        if finished && !self.fresh {
+            eprintln!("reusing finished run {}", out.display());
+            return Ok(out);
+        }
+        if out.exists() {
+            std::fs::remove_dir_all(&out).with_context(|| format!("cannot clear {}", out.display()))?;
+        }
+        let mut full = args.to_vec();
+        full.extend(["--out".to_string(), out.display().to_string()]);
+        if self.quiet {
+            full.push("--quiet".into());
+        }
+        self.run_gen(&full)?;
+        Ok(out)
+    }
+}
+
+/// What an experiment reports.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: String,
+    /// Markdown: tables and figure links (relative to the report folder).
+    pub body: String,
+    /// Seeds of the runs.
+    pub seeds: Vec<u64>,
+    /// The command that reruns just this experiment.
+    pub command: String,
+}
+
+/// A reproducible experiment.
+pub trait Experiment {
+    /// Short name used by `--only`.
+    fn name(&self) -> &'static str;
+    /// Runs the experiment for `ctx.profile` and describes the results.
+    fn run(&self, ctx: &RunContext) -> Result<Section>;
+}
+
+/// One finished section with its wall time.
+struct Done {
+    name: &'static str,
+    section: Section,
+    seconds: f64,
+}
+
+fn rustc_version() -> String {
+    std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Renders the report.
+fn render(profile: Profile, done: &[Done], total_seconds: f64) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# gen reproduction report: `{}` profile\n", profile.as_str());
+    let _ = writeln!(
+        md,
+        "Written by `cargo xtask reproduce --profile {}`. gen {}, burn 0.22.1, {}; backend: flex (CPU).\n",
+        profile.as_str(),
+        env!("CARGO_PKG_VERSION"),
+        rustc_version()
+    );
+    let _ = writeln!(md, "| experiment | time (s) | seeds |");
+    let _ = writeln!(md, "|---|---:|---|");
+    for d in done {
+        let seeds: Vec<String> = d.section.seeds.iter().map(|s| s.to_string()).collect();
+        let _ = writeln!(md, "| [{}](#{}) | {:.1} | {} |", d.name, d.name, d.seconds, seeds.join(", "));
+    }
+    let _ = writeln!(md, "\nTotal: {total_seconds:.1} s.\n");
+    for d in done {
+        let _ = writeln!(md, "<a id=\"{}\"></a>\n## {}\n", d.name, d.section.title);
+        let _ = writeln!(md, "{}\n", d.section.body.trim_end());
+        let _ = writeln!(md, "Time: {:.1} s. Rerun: `{}`\n", d.seconds, d.section.command);
+    }
+    md
+}
+
+/// Runs the experiments named in `only` (all when empty) and writes the report.
+pub fn reproduce(profile: Profile, only: &[String], fresh: bool, quiet: bool, reports_root: &Path) -> Result<PathBuf> {
+    let all = experiments::all();
+    for name in only {
+        if !all.iter().any(|e| e.name() == name) {
+            bail!(
+                "unknown experiment '{name}'; available: {}",
+                all.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    let report_dir = reports_root.join(profile.as_str());
+    let ctx = RunContext {
+        profile,
+        runs_dir: report_dir.join("runs"),
+        report_dir: report_dir.clone(),
+        fresh,
+        quiet,
+    };
+    std::fs::create_dir_all(&ctx.runs_dir)?;
+    let started = Instant::now();
+    let mut done = Vec::new();
+    for exp in all.iter().filter(|e| only.is_empty() || only.iter().any(|n| n == e.name())) {
+        eprintln!("== experiment {} ({} profile)", exp.name(), profile.as_str());
+        let t = Instant::now();
+        let section = exp.run(&ctx).with_context(|| format!("experiment '{}'", exp.name()))?;
+        done.push(Done {
+            name: exp.name(),
+            section,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    }
+    let path = report_dir.join("README.md");
+    gen_core::run::atomic::write_atomic(&path, render(profile, &done, started.elapsed().as_secs_f64()).as_bytes())?;
+    eprintln!("report written to {}", path.display());
+    Ok(path)
+}

@@ -1,0 +1,218 @@
+//! `cargo xtask download` against an HTTP server on 127.0.0.1 that serves fixture files: mirror
+//! fallback, a corrupted file, a connection dropped mid-transfer and resumed, `--from DIR`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use md5::{Digest, Md5};
+use xtask::download::{Checksum, DatasetSpec, Outcome, RemoteFile, fetch_dataset, import_file};
+
+/// How the fixture server answers.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Serves the files, honouring Range requests.
+    Good,
+    /// Answers 404 to everything.
+    Missing,
+    /// Serves bytes that differ from the fixture.
+    Corrupt,
+    /// Sends the headers and half the body, then closes the connection (first request only).
+    DropOnce,
+}
+
+struct Server {
+    base: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+/// Serves `files` on a loopback port in `mode`. At most `max_requests` connections are handled,
+/// after which the thread exits (so a test never leaves a server running).
+fn serve(files: Vec<(String, Vec<u8>)>, mode: Mode, max_requests: usize) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/data/", listener.local_addr().unwrap());
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let log = requests.clone();
+    let dropped = Arc::new(AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(max_requests) {
+            let Ok(stream) = stream else { continue };
+            handle(stream, &files, mode, &log, &dropped);
+        }
+    });
+    Server { base, requests }
+}
+
+fn handle(mut stream: TcpStream, files: &[(String, Vec<u8>)], mode: Mode, log: &Mutex<Vec<String>>, dropped: &AtomicUsize) {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut range_start = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("range: bytes=") {
+            range_start = v.trim().trim_end_matches('-').parse::<usize>().ok();
+        }
+    }
+    log.lock().unwrap().push(format!("{} range={range_start:?}", request_line.trim()));
+    let path = request_line.split_whitespace().nth(1).unwrap_or("");
+    let name = path.rsplit('/').next().unwrap_or("");
+    let file = files.iter().find(|(n, _)| n == name);
+    let Some((_, body)) = file.filter(|_| mode != Mode::Missing) else {
+        let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return;
+    };
+    let mut body = body.clone();
+    if mode == Mode::Corrupt {
+        body[0] ^= 0xff;
+    }
+    let (status, slice) = match range_start {
+        Some(start) if start < body.len() => ("206 Partial Content", body[start..].to_vec()),
+        Some(_) => ("416 Range Not Satisfiable", Vec::new()),
+        None => ("200 OK", body),
+    };
+    let header = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", slice.len());
+    let _ = stream.write_all(header.as_bytes());
+    if mode == Mode::DropOnce && dropped.fetch_add(1, Ordering::SeqCst) == 0 {
+        let _ = stream.write_all(&slice[..slice.len() / 2]);
+        let _ = stream.flush();
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
+    let _ = stream.write_all(&slice);
+    let mut sink = [0u8; 16];
+    let _ = stream.read(&mut sink);
+}
+
+fn md5_hex(bytes: &[u8]) -> &'static str {
+    let hex: String = Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Box::leak(hex.into_boxed_str())
+}
+
+/// Two fixture files (a small IDX image file and a label file, gzipped) and their spec.
+fn fixtures(mirrors: Vec<String>) -> (Vec<(String, Vec<u8>)>, DatasetSpec) {
+    let images = gen_core::data::idx::encode_idx(&[3, 4, 4], &(0..48u8).collect::<Vec<_>>());
+    let labels = gen_core::data::idx::encode_idx(&[3], &[1, 2, 3]);
+    let gz = |b: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    };
+    let files = vec![
+        ("train-images-idx3-ubyte.gz".to_string(), gz(&images)),
+        ("train-labels-idx1-ubyte.gz".to_string(), gz(&labels)),
+    ];
+    let spec = DatasetSpec {
+        name: "tiny".into(),
+        mirrors,
+        files: files
+            .iter()
+            .map(|(n, b)| RemoteFile { name: n.clone(), checksum: Checksum::Md5(md5_hex(b)) })
+            .collect(),
+    };
+    (files, spec)
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn downloads_verify_and_fall_back_to_the_next_mirror() {
+    let (files, _) = fixtures(vec![]);
+    let missing = serve(files.clone(), Mode::Missing, 2);
+    let good = serve(files.clone(), Mode::Good, 2);
+    let (_, spec) = fixtures(vec![missing.base.clone(), good.base.clone()]);
+    let data = tempfile::tempdir().unwrap();
+    let outcomes = fetch_dataset(&spec, data.path(), None).unwrap();
+    assert_eq!(outcomes[0].1, Outcome::Downloaded { mirror: good.base.clone() });
+    for (name, bytes) in &files {
+        assert_eq!(&std::fs::read(data.path().join("tiny").join(name)).unwrap(), bytes);
+    }
+    assert_eq!(missing.requests.lock().unwrap().len(), 2);
+    // The downloaded folder loads as an IDX dataset.
+    let train = gen_core::data::idx::load_idx_split(&data.path().join("tiny"), "train", "tiny").unwrap();
+    assert_eq!(train.len(), 3);
+    // A second run finds the verified files and downloads nothing.
+    let again = fetch_dataset(&spec, data.path(), None).unwrap();
+    assert!(again.iter().all(|(_, o)| *o == Outcome::AlreadyPresent));
+}
+
+#[test]
+fn a_corrupted_file_leaves_nothing_behind_and_names_the_digest() {
+    let (files, _) = fixtures(vec![]);
+    let bad = serve(files, Mode::Corrupt, 1);
+    let (_, spec) = fixtures(vec![bad.base.clone()]);
+    let data = tempfile::tempdir().unwrap();
+    let err = fetch_dataset(&spec, data.path(), None).unwrap_err();
+    let text = format!("{err:#}");
+    assert!(text.contains("train-images-idx3-ubyte.gz") && text.contains("MD5 mismatch"), "{text}");
+    let expected = match spec.files[0].checksum {
+        Checksum::Md5(h) | Checksum::Sha256(h) => h,
+    };
+    assert!(text.contains(expected), "{text}");
+    assert!(leftovers(&data.path().join("tiny")).is_empty(), "{:?}", leftovers(&data.path().join("tiny")));
+}
+
+#[test]
+fn a_dropped_connection_is_resumed_by_the_next_run() {
+    let (files, _) = fixtures(vec![]);
+    let flaky = serve(files.clone(), Mode::DropOnce, 4);
+    let (_, spec) = fixtures(vec![flaky.base.clone()]);
+    let data = tempfile::tempdir().unwrap();
+    let err = fetch_dataset(&spec, data.path(), None).unwrap_err();
+    assert!(format!("{err:#}").contains("train-images-idx3-ubyte.gz"), "{err:#}");
+    let dir = data.path().join("tiny");
+    // Only the partial file is there, never a final file with half the bytes.
+    assert_eq!(leftovers(&dir), vec!["train-images-idx3-ubyte.gz.part".to_string()]);
+    let half = std::fs::metadata(dir.join("train-images-idx3-ubyte.gz.part")).unwrap().len() as usize;
+    assert_eq!(half, files[0].1.len() / 2);
+    fetch_dataset(&spec, data.path(), None).unwrap();
+    assert_eq!(std::fs::read(dir.join("train-images-idx3-ubyte.gz")).unwrap(), files[0].1);
+    // The resume asked only for the missing bytes.
+    let log = flaky.requests.lock().unwrap().clone();
+    assert!(log.iter().any(|r| r.contains(&format!("range=Some({half})"))), "{log:?}");
+}
+
+#[test]
+fn import_from_a_folder_is_verified() {
+    let (files, spec) = fixtures(vec![]);
+    let src = tempfile::tempdir().unwrap();
+    for (name, bytes) in &files {
+        std::fs::write(src.path().join(name), bytes).unwrap();
+    }
+    let data = tempfile::tempdir().unwrap();
+    let outcomes = fetch_dataset(&spec, data.path(), Some(src.path())).unwrap();
+    assert!(outcomes.iter().all(|(_, o)| *o == Outcome::Imported));
+    // A tampered source file is refused and not copied.
+    std::fs::write(src.path().join(&files[1].0), b"tampered").unwrap();
+    let dest = tempfile::tempdir().unwrap();
+    let err = import_file(&spec.files[1], src.path(), dest.path()).unwrap_err();
+    assert!(format!("{err:#}").contains("MD5 mismatch"), "{err:#}");
+    assert!(leftovers(dest.path()).is_empty());
+}
+
+#[test]
+fn the_published_digests_are_well_formed() {
+    for spec in xtask::download::known_datasets() {
+        assert_eq!(spec.files.len(), 4, "{}", spec.name);
+        assert!(spec.mirrors.len() >= 2, "{} needs a fallback mirror", spec.name);
+        for f in &spec.files {
+            let Checksum::Md5(h) = f.checksum else { panic!("{}: MD5 expected", f.name) };
+            assert!(h.len() == 32 && h.chars().all(|c| c.is_ascii_hexdigit()), "{h}");
+        }
+    }
+    assert!(xtask::download::spec("cifar").is_err());
+}
