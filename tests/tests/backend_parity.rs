@@ -15,10 +15,14 @@ use gen_tests::backends;
 
 /// Deterministic values in [-1, 1) (a fixed linear congruential sequence).
 fn values(n: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
         })
         .collect()
@@ -30,7 +34,10 @@ fn mat(v: Vec<f32>, r: usize, c: usize, d: &Device) -> Tensor<2> {
 
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 /// Runs `f` on every backend and checks each result against the first within `tol`.
@@ -38,11 +45,19 @@ fn compare(what: &str, tol: f32, f: impl Fn(&Device) -> Vec<f32>) {
     let all = backends();
     assert!(!all.is_empty(), "no backend compiled into the test build");
     let reference = f(&all[0].1);
-    assert!(reference.iter().all(|v| v.is_finite()), "{what}: non-finite on {}", all[0].0);
+    assert!(
+        reference.iter().all(|v| v.is_finite()),
+        "{what}: non-finite on {}",
+        all[0].0
+    );
     for (name, device) in &all[1..] {
         let got = f(device);
         let diff = max_diff(&reference, &got);
-        assert!(diff <= tol, "{what}: {name} differs from {} by {diff} (tolerance {tol})", all[0].0);
+        assert!(
+            diff <= tol,
+            "{what}: {name} differs from {} by {diff} (tolerance {tol})",
+            all[0].0
+        );
         eprintln!("{what}: {name} within {diff:e} of {}", all[0].0);
     }
 }
@@ -65,7 +80,8 @@ struct Mlp {
 
 impl Mlp {
     fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.second.forward(self.activation.forward(self.first.forward(x)))
+        self.second
+            .forward(self.activation.forward(self.first.forward(x)))
     }
 }
 
@@ -73,7 +89,8 @@ impl Mlp {
 fn linear(input: usize, output: usize, seed: u64, device: &Device) -> Linear {
     let l = LinearConfig::new(input, output).init(device);
     let w = mat(values(input * output, seed), input, output, device).mul_scalar(0.5);
-    let b = Tensor::<1>::from_data(TensorData::new(values(output, seed + 1), [output]), device).mul_scalar(0.1);
+    let b = Tensor::<1>::from_data(TensorData::new(values(output, seed + 1), [output]), device)
+        .mul_scalar(0.1);
     Linear {
         weight: l.weight.map(|_| w.require_grad()),
         bias: l.bias.map(|p| p.map(|_| b.require_grad())),
@@ -119,14 +136,31 @@ fn tiny_rbm(d: &Device) -> Rbm {
 fn rbm_gradient_and_exact_log_z_agree() {
     compare("rbm gradient", 1e-5, |d| {
         let rbm = tiny_rbm(d);
-        let binary = |seed| mat(values(30 * 20, seed).iter().map(|&v| if v > 0.0 { 1.0 } else { 0.0 }).collect(), 30, 20, d);
+        let binary = |seed| {
+            mat(
+                values(30 * 20, seed)
+                    .iter()
+                    .map(|&v| if v > 0.0 { 1.0 } else { 0.0 })
+                    .collect(),
+                30,
+                20,
+                d,
+            )
+        };
         let data = gen_core::data::Dataset {
             name: "x".into(),
             values: vec![0.0; 20],
             item_shape: gen_core::data::ItemShape::Vector { dim: 20 },
             labels: None,
         };
-        let trainer = RbmTrainer::new(rbm, RbmTrainConfig::new().with_init_visible_bias_from_data(false).with_method(gen_rbm::Method::Cd), &data, d);
+        let trainer = RbmTrainer::new(
+            rbm,
+            RbmTrainConfig::new()
+                .with_init_visible_bias_from_data(false)
+                .with_method(gen_rbm::Method::Cd),
+            &data,
+            d,
+        );
         let g = trainer.gradient(binary(8), binary(9));
         let mut out = to_vec_f32(g.weights);
         out.extend(to_vec_f32(g.visible_bias));

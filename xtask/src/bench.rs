@@ -47,7 +47,8 @@ pub fn gemm_gflops(device: &Device, m: usize, k: usize, n: usize, reps: usize) -
 
 /// The GEMM shapes: an RBM's visible-to-hidden product on a batch (100x784 by 784x500) and a
 /// square 1000^3 product.
-pub const GEMM_SHAPES: [(usize, usize, usize, usize); 2] = [(100, 784, 500, 200), (1000, 1000, 1000, 10)];
+pub const GEMM_SHAPES: [(usize, usize, usize, usize); 2] =
+    [(100, 784, 500, 200), (1000, 1000, 1000, 10)];
 
 /// Runs the GEMM benchmark on every compiled backend (or the ones named).
 pub fn gemm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
@@ -87,10 +88,16 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
     for name in &names {
         match name.as_str() {
             "gemm" => rows.extend(gemm(&backends)?),
-            other => anyhow::bail!("unknown benchmark '{other}'; available: {}", BENCHMARKS.join(", ")),
+            other => anyhow::bail!(
+                "unknown benchmark '{other}'; available: {}",
+                BENCHMARKS.join(", ")
+            ),
         }
     }
-    println!("{:<10} {:<32} {:>14} {:<10} {:>8}", "backend", "benchmark", "throughput", "unit", "ratio");
+    println!(
+        "{:<10} {:<32} {:>14} {:<10} {:>8}",
+        "backend", "benchmark", "throughput", "unit", "ratio"
+    );
     for r in &rows {
         println!(
             "{:<10} {:<32} {:>14.2} {:<10} {:>8.3}",

@@ -129,7 +129,10 @@ pub fn spec(name: &str) -> Result<DatasetSpec> {
         Some(s) => Ok(s.clone()),
         None => bail!(
             "unknown dataset '{name}'; downloadable: {}",
-            all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+            all.iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -196,9 +199,9 @@ fn fetch_to_part(agent: &ureq::Agent, url: &str, part: &Path) -> Result<()> {
     let mut body = response.into_body().into_reader();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = body
-            .read(&mut buf)
-            .with_context(|| format!("connection to {url} broke off; run the command again to resume"))?;
+        let n = body.read(&mut buf).with_context(|| {
+            format!("connection to {url} broke off; run the command again to resume")
+        })?;
         if n == 0 {
             break;
         }
@@ -278,7 +281,11 @@ pub fn import_file(file: &RemoteFile, from: &Path, dir: &Path) -> Result<Outcome
 }
 
 /// Downloads or imports every file of `spec` into `data_dir/<name>/`.
-pub fn fetch_dataset(spec: &DatasetSpec, data_dir: &Path, from: Option<&Path>) -> Result<Vec<(String, Outcome)>> {
+pub fn fetch_dataset(
+    spec: &DatasetSpec,
+    data_dir: &Path,
+    from: Option<&Path>,
+) -> Result<Vec<(String, Outcome)>> {
     let dir = data_dir.join(&spec.name);
     let mut outcomes = Vec::new();
     for f in &spec.files {

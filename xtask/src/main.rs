@@ -8,7 +8,10 @@ use gen_cli::backend::BackendName;
 use xtask::reproduce::Profile;
 
 #[derive(Debug, Parser)]
-#[command(name = "cargo xtask", about = "Dataset download, reproduction and benchmarks for gen")]
+#[command(
+    name = "cargo xtask",
+    about = "Dataset download, reproduction and benchmarks for gen"
+)]
 struct Cli {
     #[command(subcommand)]
     task: Task,
@@ -57,14 +60,24 @@ enum Task {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.task {
-        Task::Download { name, from, data_dir } => {
+        Task::Download {
+            name,
+            from,
+            data_dir,
+        } => {
             let spec = xtask::download::spec(&name)?;
             let dir = data_dir.unwrap_or_else(gen_core::data::data_dir);
             xtask::download::fetch_dataset(&spec, &dir, from.as_deref())?;
             println!("{name} is ready in {}", dir.join(&name).display());
             Ok(())
         }
-        Task::Reproduce { profile, only, fresh, reports, verbose } => {
+        Task::Reproduce {
+            profile,
+            only,
+            fresh,
+            reports,
+            verbose,
+        } => {
             xtask::reproduce::reproduce(profile, &only, fresh, !verbose, &reports)?;
             Ok(())
         }

@@ -48,7 +48,8 @@ impl RunContext {
     /// The folder of an experiment's figures (created).
     pub fn figures(&self, experiment: &str) -> Result<PathBuf> {
         let dir = self.report_dir.join(experiment);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         Ok(dir)
     }
 
@@ -68,7 +69,8 @@ impl RunContext {
             return Ok(out);
         }
         if out.exists() {
-            std::fs::remove_dir_all(&out).with_context(|| format!("cannot clear {}", out.display()))?;
+            std::fs::remove_dir_all(&out)
+                .with_context(|| format!("cannot clear {}", out.display()))?;
         }
         let mut full = args.to_vec();
         full.extend(["--out".to_string(), out.display().to_string()]);
@@ -120,7 +122,11 @@ fn rustc_version() -> String {
 /// Renders the report.
 fn render(profile: Profile, done: &[Done], total_seconds: f64) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "# gen reproduction report: `{}` profile\n", profile.as_str());
+    let _ = writeln!(
+        md,
+        "# gen reproduction report: `{}` profile\n",
+        profile.as_str()
+    );
     let _ = writeln!(
         md,
         "Written by `cargo xtask reproduce --profile {}`. gen {}, burn 0.22.1, {}; backend: flex (CPU).\n",
@@ -132,19 +138,36 @@ fn render(profile: Profile, done: &[Done], total_seconds: f64) -> String {
     let _ = writeln!(md, "|---|---:|---|");
     for d in done {
         let seeds: Vec<String> = d.section.seeds.iter().map(|s| s.to_string()).collect();
-        let _ = writeln!(md, "| [{}](#{}) | {:.1} | {} |", d.name, d.name, d.seconds, seeds.join(", "));
+        let _ = writeln!(
+            md,
+            "| [{}](#{}) | {:.1} | {} |",
+            d.name,
+            d.name,
+            d.seconds,
+            seeds.join(", ")
+        );
     }
     let _ = writeln!(md, "\nTotal: {total_seconds:.1} s.\n");
     for d in done {
         let _ = writeln!(md, "<a id=\"{}\"></a>\n## {}\n", d.name, d.section.title);
         let _ = writeln!(md, "{}\n", d.section.body.trim_end());
-        let _ = writeln!(md, "Time: {:.1} s. Rerun: `{}`\n", d.seconds, d.section.command);
+        let _ = writeln!(
+            md,
+            "Time: {:.1} s. Rerun: `{}`\n",
+            d.seconds, d.section.command
+        );
     }
     md
 }
 
 /// Runs the experiments named in `only` (all when empty) and writes the report.
-pub fn reproduce(profile: Profile, only: &[String], fresh: bool, quiet: bool, reports_root: &Path) -> Result<PathBuf> {
+pub fn reproduce(
+    profile: Profile,
+    only: &[String],
+    fresh: bool,
+    quiet: bool,
+    reports_root: &Path,
+) -> Result<PathBuf> {
     let all = experiments::all();
     for name in only {
         if !all.iter().any(|e| e.name() == name) {
@@ -165,10 +188,19 @@ pub fn reproduce(profile: Profile, only: &[String], fresh: bool, quiet: bool, re
     std::fs::create_dir_all(&ctx.runs_dir)?;
     let started = Instant::now();
     let mut done = Vec::new();
-    for exp in all.iter().filter(|e| only.is_empty() || only.iter().any(|n| n == e.name())) {
-        eprintln!("== experiment {} ({} profile)", exp.name(), profile.as_str());
+    for exp in all
+        .iter()
+        .filter(|e| only.is_empty() || only.iter().any(|n| n == e.name()))
+    {
+        eprintln!(
+            "== experiment {} ({} profile)",
+            exp.name(),
+            profile.as_str()
+        );
         let t = Instant::now();
-        let section = exp.run(&ctx).with_context(|| format!("experiment '{}'", exp.name()))?;
+        let section = exp
+            .run(&ctx)
+            .with_context(|| format!("experiment '{}'", exp.name()))?;
         done.push(Done {
             name: exp.name(),
             section,
@@ -176,7 +208,10 @@ pub fn reproduce(profile: Profile, only: &[String], fresh: bool, quiet: bool, re
         });
     }
     let path = report_dir.join("README.md");
-    gen_core::run::atomic::write_atomic(&path, render(profile, &done, started.elapsed().as_secs_f64()).as_bytes())?;
+    gen_core::run::atomic::write_atomic(
+        &path,
+        render(profile, &done, started.elapsed().as_secs_f64()).as_bytes(),
+    )?;
     eprintln!("report written to {}", path.display());
     Ok(path)
 }

@@ -46,8 +46,16 @@ fn serve(files: Vec<(String, Vec<u8>)>, mode: Mode, max_requests: usize) -> Serv
     Server { base, requests }
 }
 
-fn handle(mut stream: TcpStream, files: &[(String, Vec<u8>)], mode: Mode, log: &Mutex<Vec<String>>, dropped: &AtomicUsize) {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+fn handle(
+    mut stream: TcpStream,
+    files: &[(String, Vec<u8>)],
+    mode: Mode,
+    log: &Mutex<Vec<String>>,
+    dropped: &AtomicUsize,
+) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -64,12 +72,15 @@ fn handle(mut stream: TcpStream, files: &[(String, Vec<u8>)], mode: Mode, log: &
             range_start = v.trim().trim_end_matches('-').parse::<usize>().ok();
         }
     }
-    log.lock().unwrap().push(format!("{} range={range_start:?}", request_line.trim()));
+    log.lock()
+        .unwrap()
+        .push(format!("{} range={range_start:?}", request_line.trim()));
     let path = request_line.split_whitespace().nth(1).unwrap_or("");
     let name = path.rsplit('/').next().unwrap_or("");
     let file = files.iter().find(|(n, _)| n == name);
     let Some((_, body)) = file.filter(|_| mode != Mode::Missing) else {
-        let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         return;
     };
     let mut body = body.clone();
@@ -81,7 +92,10 @@ fn handle(mut stream: TcpStream, files: &[(String, Vec<u8>)], mode: Mode, log: &
         Some(_) => ("416 Range Not Satisfiable", Vec::new()),
         None => ("200 OK", body),
     };
-    let header = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", slice.len());
+    let header = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        slice.len()
+    );
     let _ = stream.write_all(header.as_bytes());
     if mode == Mode::DropOnce && dropped.fetch_add(1, Ordering::SeqCst) == 0 {
         let _ = stream.write_all(&slice[..slice.len() / 2]);
@@ -95,7 +109,10 @@ fn handle(mut stream: TcpStream, files: &[(String, Vec<u8>)], mode: Mode, log: &
 }
 
 fn md5_hex(bytes: &[u8]) -> &'static str {
-    let hex: String = Md5::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     Box::leak(hex.into_boxed_str())
 }
 
@@ -117,7 +134,10 @@ fn fixtures(mirrors: Vec<String>) -> (Vec<(String, Vec<u8>)>, DatasetSpec) {
         mirrors,
         files: files
             .iter()
-            .map(|(n, b)| RemoteFile { name: n.clone(), checksum: Checksum::Md5(md5_hex(b)) })
+            .map(|(n, b)| RemoteFile {
+                name: n.clone(),
+                checksum: Checksum::Md5(md5_hex(b)),
+            })
             .collect(),
     };
     (files, spec)
@@ -125,7 +145,11 @@ fn fixtures(mirrors: Vec<String>) -> (Vec<(String, Vec<u8>)>, DatasetSpec) {
 
 fn leftovers(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -137,13 +161,22 @@ fn downloads_verify_and_fall_back_to_the_next_mirror() {
     let (_, spec) = fixtures(vec![missing.base.clone(), good.base.clone()]);
     let data = tempfile::tempdir().unwrap();
     let outcomes = fetch_dataset(&spec, data.path(), None).unwrap();
-    assert_eq!(outcomes[0].1, Outcome::Downloaded { mirror: good.base.clone() });
+    assert_eq!(
+        outcomes[0].1,
+        Outcome::Downloaded {
+            mirror: good.base.clone()
+        }
+    );
     for (name, bytes) in &files {
-        assert_eq!(&std::fs::read(data.path().join("tiny").join(name)).unwrap(), bytes);
+        assert_eq!(
+            &std::fs::read(data.path().join("tiny").join(name)).unwrap(),
+            bytes
+        );
     }
     assert_eq!(missing.requests.lock().unwrap().len(), 2);
     // The downloaded folder loads as an IDX dataset.
-    let train = gen_core::data::idx::load_idx_split(&data.path().join("tiny"), "train", "tiny").unwrap();
+    let train =
+        gen_core::data::idx::load_idx_split(&data.path().join("tiny"), "train", "tiny").unwrap();
     assert_eq!(train.len(), 3);
     // A second run finds the verified files and downloads nothing.
     let again = fetch_dataset(&spec, data.path(), None).unwrap();
@@ -158,12 +191,19 @@ fn a_corrupted_file_leaves_nothing_behind_and_names_the_digest() {
     let data = tempfile::tempdir().unwrap();
     let err = fetch_dataset(&spec, data.path(), None).unwrap_err();
     let text = format!("{err:#}");
-    assert!(text.contains("train-images-idx3-ubyte.gz") && text.contains("MD5 mismatch"), "{text}");
+    assert!(
+        text.contains("train-images-idx3-ubyte.gz") && text.contains("MD5 mismatch"),
+        "{text}"
+    );
     let expected = match spec.files[0].checksum {
         Checksum::Md5(h) | Checksum::Sha256(h) => h,
     };
     assert!(text.contains(expected), "{text}");
-    assert!(leftovers(&data.path().join("tiny")).is_empty(), "{:?}", leftovers(&data.path().join("tiny")));
+    assert!(
+        leftovers(&data.path().join("tiny")).is_empty(),
+        "{:?}",
+        leftovers(&data.path().join("tiny"))
+    );
 }
 
 #[test]
@@ -173,17 +213,32 @@ fn a_dropped_connection_is_resumed_by_the_next_run() {
     let (_, spec) = fixtures(vec![flaky.base.clone()]);
     let data = tempfile::tempdir().unwrap();
     let err = fetch_dataset(&spec, data.path(), None).unwrap_err();
-    assert!(format!("{err:#}").contains("train-images-idx3-ubyte.gz"), "{err:#}");
+    assert!(
+        format!("{err:#}").contains("train-images-idx3-ubyte.gz"),
+        "{err:#}"
+    );
     let dir = data.path().join("tiny");
     // Only the partial file is there, never a final file with half the bytes.
-    assert_eq!(leftovers(&dir), vec!["train-images-idx3-ubyte.gz.part".to_string()]);
-    let half = std::fs::metadata(dir.join("train-images-idx3-ubyte.gz.part")).unwrap().len() as usize;
+    assert_eq!(
+        leftovers(&dir),
+        vec!["train-images-idx3-ubyte.gz.part".to_string()]
+    );
+    let half = std::fs::metadata(dir.join("train-images-idx3-ubyte.gz.part"))
+        .unwrap()
+        .len() as usize;
     assert_eq!(half, files[0].1.len() / 2);
     fetch_dataset(&spec, data.path(), None).unwrap();
-    assert_eq!(std::fs::read(dir.join("train-images-idx3-ubyte.gz")).unwrap(), files[0].1);
+    assert_eq!(
+        std::fs::read(dir.join("train-images-idx3-ubyte.gz")).unwrap(),
+        files[0].1
+    );
     // The resume asked only for the missing bytes.
     let log = flaky.requests.lock().unwrap().clone();
-    assert!(log.iter().any(|r| r.contains(&format!("range=Some({half})"))), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|r| r.contains(&format!("range=Some({half})"))),
+        "{log:?}"
+    );
 }
 
 #[test]
@@ -208,10 +263,19 @@ fn import_from_a_folder_is_verified() {
 fn the_published_digests_are_well_formed() {
     for spec in xtask::download::known_datasets() {
         assert_eq!(spec.files.len(), 4, "{}", spec.name);
-        assert!(spec.mirrors.len() >= 2, "{} needs a fallback mirror", spec.name);
+        assert!(
+            spec.mirrors.len() >= 2,
+            "{} needs a fallback mirror",
+            spec.name
+        );
         for f in &spec.files {
-            let Checksum::Md5(h) = f.checksum else { panic!("{}: MD5 expected", f.name) };
-            assert!(h.len() == 32 && h.chars().all(|c| c.is_ascii_hexdigit()), "{h}");
+            let Checksum::Md5(h) = f.checksum else {
+                panic!("{}: MD5 expected", f.name)
+            };
+            assert!(
+                h.len() == 32 && h.chars().all(|c| c.is_ascii_hexdigit()),
+                "{h}"
+            );
         }
     }
     assert!(xtask::download::spec("cifar").is_err());

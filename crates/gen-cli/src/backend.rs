@@ -5,7 +5,9 @@ use anyhow::{Result, bail};
 use burn::tensor::Device;
 
 /// A backend name accepted by `--backend`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum BackendName {
     /// burn's pure-Rust CPU backend (the default).

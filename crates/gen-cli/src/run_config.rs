@@ -33,7 +33,10 @@ pub fn qualify_sets<C: Serialize>(config: &C, sets: &[String]) -> Result<Vec<Str
                 [] => Ok(set.clone()), // reported as unknown, with the known fields, below
                 many => bail!(
                     "'{field}' is ambiguous: it is a field of {}; write it as section.{field}",
-                    many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             }
         })

@@ -8,7 +8,10 @@ use std::time::{Duration, Instant};
 fn gen_cmd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
-        .env("GEN_DATA_DIR", std::env::temp_dir().join("gen-no-data-here"))
+        .env(
+            "GEN_DATA_DIR",
+            std::env::temp_dir().join("gen-no-data-here"),
+        )
         .output()
         .expect("the gen binary runs")
 }
@@ -50,9 +53,25 @@ fn summary(run: &Path) -> serde_json::Value {
 }
 
 const TRAIN_BAS: &[&str] = &[
-    "train", "rbm", "--data", "bars-and-stripes", "--hidden", "8", "--method", "pcd", "--quiet",
-    "--set", "train.batch_size=10", "--set", "chains=10", "--set", "learning_rate=0.3", "--set", "momentum=0.5",
-    "--set", "init_std=0.1",
+    "train",
+    "rbm",
+    "--data",
+    "bars-and-stripes",
+    "--hidden",
+    "8",
+    "--method",
+    "pcd",
+    "--quiet",
+    "--set",
+    "train.batch_size=10",
+    "--set",
+    "chains=10",
+    "--set",
+    "learning_rate=0.3",
+    "--set",
+    "momentum=0.5",
+    "--set",
+    "init_std=0.1",
 ];
 
 #[test]
@@ -78,7 +97,10 @@ fn train_sample_eval_export() {
 
     // The saved config reruns the same run.
     let config = std::fs::read_to_string(run.join("config.toml")).unwrap();
-    assert!(config.contains("hidden = 8") && config.contains("method = \"pcd\""), "{config}");
+    assert!(
+        config.contains("hidden = 8") && config.contains("method = \"pcd\""),
+        "{config}"
+    );
 
     // Eval recomputes the same exact likelihood from the checkpoint.
     let out = ok(&["eval", run_s, "--metric", "exact"]);
@@ -98,13 +120,24 @@ fn train_sample_eval_export() {
     assert_eq!(shape, vec![5, 1, 4, 4]);
     assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
     let chain = dir.path().join("chain.png");
-    ok(&["sample", run_s, "-n", "20", "--chain", "--out", chain.to_str().unwrap()]);
+    ok(&[
+        "sample",
+        run_s,
+        "-n",
+        "20",
+        "--chain",
+        "--out",
+        chain.to_str().unwrap(),
+    ]);
 
     // Export: the tensors of the last checkpoint, loadable by the reference reader.
     ok(&["export", run_s, "--format", "safetensors"]);
     let (shape, w) = read_f32_tensor(&run.join("model.safetensors"), "weights");
     assert_eq!(shape, vec![16, 8]);
-    let ckpt = gen_core::run::CheckpointStore::new(run.join("checkpoints")).latest().unwrap().unwrap();
+    let ckpt = gen_core::run::CheckpointStore::new(run.join("checkpoints"))
+        .latest()
+        .unwrap()
+        .unwrap();
     let (_, stored) = gen_core::npy::decode_npy(ckpt.blob("weights").unwrap()).unwrap();
     assert_eq!(w, stored);
 }
@@ -115,7 +148,14 @@ fn resume_after_a_kill_gives_the_uninterrupted_result() {
     let straight = dir.path().join("straight");
     let resumed = dir.path().join("resumed");
     let mut common = TRAIN_BAS.to_vec();
-    common.extend(["--epochs", "600", "--set", "checkpoint_every=100", "--seed", "5"]);
+    common.extend([
+        "--epochs",
+        "600",
+        "--set",
+        "checkpoint_every=100",
+        "--seed",
+        "5",
+    ]);
 
     let mut a = common.clone();
     a.extend(["--out", straight.to_str().unwrap()]);
@@ -123,30 +163,61 @@ fn resume_after_a_kill_gives_the_uninterrupted_result() {
 
     let mut b = common.clone();
     b.extend(["--out", resumed.to_str().unwrap()]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_gen")).args(&b).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(&b)
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     let ckpts = resumed.join("checkpoints");
-    while gen_core::run::CheckpointStore::new(&ckpts).steps().is_empty() {
+    while gen_core::run::CheckpointStore::new(&ckpts)
+        .steps()
+        .is_empty()
+    {
         assert!(Instant::now() < deadline, "no checkpoint appeared");
         std::thread::sleep(Duration::from_millis(2));
     }
     child.kill().unwrap();
     child.wait().unwrap();
     let killed_at = gen_core::run::CheckpointStore::new(&ckpts).steps();
-    assert!(*killed_at.last().unwrap() < 1800, "the run finished before the kill: {killed_at:?}");
+    assert!(
+        *killed_at.last().unwrap() < 1800,
+        "the run finished before the kill: {killed_at:?}"
+    );
 
     // A config change is refused on resume; a plain resume finishes the run.
     let r = resumed.to_str().unwrap();
-    let err = fails(&["train", "rbm", "--data", "bars-and-stripes", "--out", r, "--resume", "--k", "3"]);
+    let err = fails(&[
+        "train",
+        "rbm",
+        "--data",
+        "bars-and-stripes",
+        "--out",
+        r,
+        "--resume",
+        "--k",
+        "3",
+    ]);
     assert!(err.contains("--resume"), "{err}");
-    ok(&["train", "rbm", "--data", "bars-and-stripes", "--out", r, "--resume", "--quiet"]);
+    ok(&[
+        "train",
+        "rbm",
+        "--data",
+        "bars-and-stripes",
+        "--out",
+        r,
+        "--resume",
+        "--quiet",
+    ]);
 
     ok(&["export", straight.to_str().unwrap()]);
     ok(&["export", r]);
     let (_, wa) = read_f32_tensor(&straight.join("model.safetensors"), "weights");
     let (_, wb) = read_f32_tensor(&resumed.join("model.safetensors"), "weights");
     assert_eq!(wa, wb, "resumed weights differ from the uninterrupted run");
-    assert_eq!(summary(&straight)["test_log_likelihood"], summary(&resumed)["test_log_likelihood"]);
+    assert_eq!(
+        summary(&straight)["test_log_likelihood"],
+        summary(&resumed)["test_log_likelihood"]
+    );
 }
 
 #[test]
@@ -160,21 +231,58 @@ fn bad_input_gives_one_clear_error() {
     assert!(err.contains("xtask download mnist"), "{err}");
     let err = fails(&["train", "rbm", "--data", "ring8", "--out", o]);
     assert!(err.contains("points, not images"), "{err}");
-    let err = fails(&["train", "rbm", "--data", "digits", "--set", "hiden=3", "--out", o]);
-    assert!(err.contains("unknown field 'hiden'") && err.contains("known fields"), "{err}");
-    let err = fails(&["train", "rbm", "--data", "digits", "--method", "magic", "--out", o]);
+    let err = fails(&[
+        "train", "rbm", "--data", "digits", "--set", "hiden=3", "--out", o,
+    ]);
+    assert!(
+        err.contains("unknown field 'hiden'") && err.contains("known fields"),
+        "{err}"
+    );
+    let err = fails(&[
+        "train", "rbm", "--data", "digits", "--method", "magic", "--out", o,
+    ]);
     assert!(err.contains("unknown RBM method 'magic'"), "{err}");
-    let err = fails(&["train", "rbm", "--data", "digits", "--set", "train.momentum=1.5", "--out", o]);
+    let err = fails(&[
+        "train",
+        "rbm",
+        "--data",
+        "digits",
+        "--set",
+        "train.momentum=1.5",
+        "--out",
+        o,
+    ]);
     assert!(err.contains("momentum"), "{err}");
-    let err = fails(&["train", "rbm", "--data", "digits", "--set", "train.batch_size=5000", "--out", o]);
+    let err = fails(&[
+        "train",
+        "rbm",
+        "--data",
+        "digits",
+        "--set",
+        "train.batch_size=5000",
+        "--out",
+        o,
+    ]);
     assert!(err.contains("batch size"), "{err}");
     let err = fails(&["sample", dir.path().to_str().unwrap(), "--out", "x.png"]);
     assert!(err.contains("not a run directory"), "{err}");
     let err = fails(&["sample", "nowhere", "--out", "x.gif"]);
     assert!(err.contains(".png") && err.contains(".npy"), "{err}");
     if !cfg!(feature = "cuda") {
-        let err = fails(&["train", "rbm", "--data", "digits", "--backend", "cuda", "--out", o]);
-        assert!(err.contains("not compiled") && err.contains("--features cuda"), "{err}");
+        let err = fails(&[
+            "train",
+            "rbm",
+            "--data",
+            "digits",
+            "--backend",
+            "cuda",
+            "--out",
+            o,
+        ]);
+        assert!(
+            err.contains("not compiled") && err.contains("--features cuda"),
+            "{err}"
+        );
     }
     // Usage errors exit with clap's code 2.
     let out = gen_cmd(&["train", "rbm"]);
@@ -189,7 +297,10 @@ fn eval_rejects_unknown_metrics() {
     args.extend(["--epochs", "2", "--out", run.to_str().unwrap()]);
     ok(&args);
     let err = fails(&["eval", run.to_str().unwrap(), "--metric", "fid"]);
-    assert!(err.contains("unknown metric 'fid'") && err.contains("exact"), "{err}");
+    assert!(
+        err.contains("unknown metric 'fid'") && err.contains("exact"),
+        "{err}"
+    );
     // A second training into the same folder is refused rather than overwriting it.
     let err = fails(&args);
     assert!(err.contains("--resume"), "{err}");

@@ -49,7 +49,9 @@ fn export_help() {
 #[test]
 fn datasets_help_and_table() {
     insta::assert_snapshot!(help(&["datasets"]));
-    insta::assert_snapshot!(gen_cli::commands::datasets::datasets_table(std::path::Path::new("/data")));
+    insta::assert_snapshot!(gen_cli::commands::datasets::datasets_table(
+        std::path::Path::new("/data")
+    ));
 }
 
 #[test]

@@ -23,7 +23,9 @@ pub enum OverrideError {
 fn parse_value(text: &str) -> Value {
     let doc = format!("v = {text}");
     match doc.parse::<Table>() {
-        Ok(mut t) => t.remove("v").unwrap_or_else(|| Value::String(text.to_string())),
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| Value::String(text.to_string())),
         Err(_) => Value::String(text.to_string()),
     }
 }
@@ -41,7 +43,12 @@ fn from_table<C: DeserializeOwned>(table: Table) -> Result<C, OverrideError> {
 /// Sets one dotted field of `table`; the field must already exist (every field of a resolved
 /// config is present, so an absent one is a typo). Optional fields that serialise as absent
 /// can still be set at the top level when `allow_new` lists them.
-fn set_path(table: &mut Table, path: &str, value: Value, allow_new: &[&str]) -> Result<(), OverrideError> {
+fn set_path(
+    table: &mut Table,
+    path: &str,
+    value: Value,
+    allow_new: &[&str],
+) -> Result<(), OverrideError> {
     let mut parts: Vec<&str> = path.split('.').collect();
     let last = parts.pop().expect("split yields at least one part");
     let mut current = table;
@@ -84,7 +91,12 @@ pub fn apply_sets<C: Serialize + DeserializeOwned>(
         let (field, value) = set
             .split_once('=')
             .ok_or_else(|| OverrideError::Syntax(set.clone()))?;
-        set_path(&mut table, field.trim(), parse_value(value.trim()), optional_fields)?;
+        set_path(
+            &mut table,
+            field.trim(),
+            parse_value(value.trim()),
+            optional_fields,
+        )?;
     }
     from_table(table)
 }
@@ -106,13 +118,18 @@ pub fn apply_toml<C: Serialize + DeserializeOwned>(
         optional: &[&str],
     ) -> Result<(), OverrideError> {
         for (k, v) in from {
-            let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let path = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             match (into.get_mut(&k), v) {
                 (Some(Value::Table(dst)), Value::Table(src)) => merge(dst, src, &path, optional)?,
                 (_, v) => set_path(into, &k, v, optional).map_err(|e| match e {
-                    OverrideError::UnknownField { known, .. } => {
-                        OverrideError::UnknownField { field: path.clone(), known }
-                    }
+                    OverrideError::UnknownField { known, .. } => OverrideError::UnknownField {
+                        field: path.clone(),
+                        known,
+                    },
                     other => other,
                 })?,
             }

@@ -49,7 +49,7 @@ pub fn render_grid(
         return Err(GridError::NotImages(shape));
     };
     let item = shape.len();
-    if item == 0 || values.len() % item != 0 || values.is_empty() {
+    if item == 0 || !values.len().is_multiple_of(item) || values.is_empty() {
         return Err(GridError::SizeMismatch {
             values: values.len(),
             count: values.len() / item.max(1),
@@ -103,11 +103,19 @@ pub fn render_grid(
 }
 
 /// Writes a grid PNG atomically.
-pub fn write_grid(path: &Path, values: &[f32], shape: ItemShape, cols: usize) -> Result<(), GridError> {
+pub fn write_grid(
+    path: &Path,
+    values: &[f32],
+    shape: ItemShape,
+    cols: usize,
+) -> Result<(), GridError> {
     let img = render_grid(values, shape, cols)?;
     let mut bytes = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .map_err(|e| GridError::Encode(e.to_string()))?;
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| GridError::Encode(e.to_string()))?;
     write_atomic(path, &bytes).map_err(|e| GridError::Io {
         path: path.display().to_string(),
         source: e,

@@ -32,7 +32,10 @@ pub struct GaussianKernel {
 impl GaussianKernel {
     /// A kernel with variance `s` (the GMMN parameterisation).
     pub fn from_variance(variance: f64) -> Self {
-        assert!(variance > 0.0, "kernel variance must be positive, got {variance}");
+        assert!(
+            variance > 0.0,
+            "kernel variance must be positive, got {variance}"
+        );
         Self { variance }
     }
 
@@ -61,7 +64,10 @@ pub struct MixtureKernel {
 impl MixtureKernel {
     /// The sum of Gaussian kernels with these variances.
     pub fn from_variances(variances: &[f64]) -> Self {
-        assert!(!variances.is_empty(), "a kernel mixture needs at least one bandwidth");
+        assert!(
+            !variances.is_empty(),
+            "a kernel mixture needs at least one bandwidth"
+        );
         assert!(
             variances.iter().all(|&v| v > 0.0),
             "kernel variances must be positive, got {variances:?}"

@@ -45,10 +45,9 @@ impl GanLoss {
     pub fn discriminator<const D: usize>(&self, real: Tensor<D>, fake: Tensor<D>) -> Tensor<1> {
         match self {
             GanLoss::Log => softplus(real.neg(), 1.0).mean() + softplus(fake, 1.0).mean(),
-            GanLoss::LeastSquares => {
-                ((real.sub_scalar(1.0).powi_scalar(2).mean()) + fake.powi_scalar(2).mean())
-                    .mul_scalar(0.5)
-            }
+            GanLoss::LeastSquares => ((real.sub_scalar(1.0).powi_scalar(2).mean())
+                + fake.powi_scalar(2).mean())
+            .mul_scalar(0.5),
         }
     }
 

@@ -20,7 +20,11 @@ pub fn encode_npy(shape: &[usize], values: &[f32]) -> Vec<u8> {
         1 => format!("({},)", shape[0]),
         _ => format!(
             "({})",
-            shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {dims}, }}");
@@ -67,7 +71,11 @@ pub fn decode_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), String> {
     let data = &bytes[10 + header_len..];
     let n: usize = shape.iter().product();
     if data.len() != 4 * n {
-        return Err(format!("expected {} data bytes, found {}", 4 * n, data.len()));
+        return Err(format!(
+            "expected {} data bytes, found {}",
+            4 * n,
+            data.len()
+        ));
     }
     let values = data
         .chunks_exact(4)

@@ -41,18 +41,23 @@ fn plot_err<E: std::fmt::Display>(e: E) -> std::io::Error {
 }
 
 fn save_rgb(path: &Path, buffer: Vec<u8>) -> std::io::Result<()> {
-    let img = image::RgbImage::from_raw(WIDTH, HEIGHT, buffer)
-        .ok_or_else(|| plot_err("buffer size"))?;
+    let img =
+        image::RgbImage::from_raw(WIDTH, HEIGHT, buffer).ok_or_else(|| plot_err("buffer size"))?;
     let mut bytes = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .map_err(plot_err)?;
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .map_err(plot_err)?;
     write_atomic(path, &bytes)
 }
 
 fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
     if !lo.is_finite() {
         return (0.0, 1.0);
     }

@@ -23,7 +23,12 @@ pub fn encode_safetensors(tensors: &[NamedTensor]) -> Vec<u8> {
     let mut header = BTreeMap::new();
     let mut offset = 0usize;
     for t in &sorted {
-        assert_eq!(t.shape.iter().product::<usize>(), t.values.len(), "{}: shape mismatch", t.name);
+        assert_eq!(
+            t.shape.iter().product::<usize>(),
+            t.values.len(),
+            "{}: shape mismatch",
+            t.name
+        );
         let end = offset + 4 * t.values.len();
         header.insert(
             t.name.clone(),

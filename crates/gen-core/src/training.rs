@@ -147,8 +147,17 @@ pub fn plot_learning_curves(run: &RunDir) -> Result<(), RunError> {
             continue;
         }
         let path = run.plots_dir().join(format!("{key}.png"));
-        line_plot(&path, &key, "step", &key, &[Series { name: key.clone(), points }])
-            .map_err(|e| RunError::Io { path, source: e })?;
+        line_plot(
+            &path,
+            &key,
+            "step",
+            &key,
+            &[Series {
+                name: key.clone(),
+                points,
+            }],
+        )
+        .map_err(|e| RunError::Io { path, source: e })?;
     }
     Ok(())
 }
@@ -183,6 +192,11 @@ pub fn run_training(
     opts: &LoopOptions,
     resume: bool,
 ) -> Result<LoopOutcome, TrainError> {
+    if opts.log_every == 0 || opts.checkpoint_every == 0 || opts.batch_size == 0 {
+        return Err(TrainError::Config(
+            "log_every, checkpoint_every and the batch size must be positive".to_string(),
+        ));
+    }
     if data.len() < opts.batch_size {
         return Err(TrainError::Config(format!(
             "the batch size {} is larger than the {} training examples of '{}'",
@@ -220,9 +234,9 @@ pub fn run_training(
         for indices in &batches[(step - epoch * per_epoch) as usize..] {
             seed_device_for_step(device, opts.seed, Stream::Step, step);
             let batch = data.batch(indices, device);
-            let at_epoch_end = (step + 1) % per_epoch == 0;
-            let wants_checkpoint = (step + 1) % opts.checkpoint_every == 0 || at_epoch_end;
-            let wants_log = (step + 1) % opts.log_every == 0 || wants_checkpoint;
+            let at_epoch_end = (step + 1).is_multiple_of(per_epoch);
+            let wants_checkpoint = (step + 1).is_multiple_of(opts.checkpoint_every) || at_epoch_end;
+            let wants_log = (step + 1).is_multiple_of(opts.log_every) || wants_checkpoint;
             let monitors = trainer.train_step(batch, step, total_steps, wants_log);
             step += 1;
             if wants_log {

@@ -58,7 +58,10 @@ fn wrong_magic_is_reported_with_the_file() {
     bytes[3] = 0x02; // a label-style header where images are expected
     write(&path, &bytes);
     let err = read_idx_images(&path).unwrap_err();
-    assert!(matches!(err, DataError::WrongMagic { found: 0x0802, .. }), "{err}");
+    assert!(
+        matches!(err, DataError::WrongMagic { found: 0x0802, .. }),
+        "{err}"
+    );
     assert!(message(&err).contains("bad-images"), "{err}");
 }
 
@@ -70,7 +73,14 @@ fn truncated_data_is_reported() {
     write(&path, &gzip(&bytes[..bytes.len() - 3]));
     let err = read_idx_images(&path).unwrap_err();
     assert!(
-        matches!(err, DataError::Truncated { expected: 16, found: 13, .. }),
+        matches!(
+            err,
+            DataError::Truncated {
+                expected: 16,
+                found: 13,
+                ..
+            }
+        ),
         "{err}"
     );
     assert!(message(&err).contains("short.gz"));
@@ -82,7 +92,17 @@ fn truncated_header_is_reported() {
     let path = dir.path().join("header");
     write(&path, &[0, 0, 8, 3, 0, 0]);
     let err = read_idx_images(&path).unwrap_err();
-    assert!(matches!(err, DataError::Truncated { expected: 16, found: 6, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::Truncated {
+                expected: 16,
+                found: 6,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -94,7 +114,17 @@ fn header_count_that_does_not_match_the_bytes_is_reported() {
     bytes.extend_from_slice(&[4, 5]);
     write(&path, &bytes);
     let err = read_idx_labels(&path).unwrap_err();
-    assert!(matches!(err, DataError::CountMismatch { header: 3, found: 5, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::CountMismatch {
+                header: 3,
+                found: 5,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -102,7 +132,17 @@ fn label_file_of_another_length_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     mnist_like(dir.path(), 5, 4);
     let err = load_idx_folder(dir.path(), "tiny").unwrap_err();
-    assert!(matches!(err, DataError::LabelCountMismatch { labels: 4, images: 5, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            DataError::LabelCountMismatch {
+                labels: 4,
+                images: 5,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(message(&err).contains("train-labels-idx1-ubyte"), "{err}");
 }
 
@@ -164,7 +204,16 @@ fn wrongly_sized_image_is_reported() {
     png(&dir.path().join("b.png"), 5, 4);
     let err = load_image_dir(dir.path(), "x", None).unwrap_err();
     assert!(
-        matches!(err, DataError::WrongImageSize { found_w: 5, found_h: 4, expected_w: 4, expected_h: 4, .. }),
+        matches!(
+            err,
+            DataError::WrongImageSize {
+                found_w: 5,
+                found_h: 4,
+                expected_w: 4,
+                expected_h: 4,
+                ..
+            }
+        ),
         "{err}"
     );
     assert!(message(&err).contains("b.png"));
@@ -198,5 +247,8 @@ fn two_domain_parts_must_share_one_size() {
 fn unknown_dataset_name_lists_the_known_ones() {
     let err = gen_core::data::load("no-such-set", Path::new("/nonexistent")).unwrap_err();
     let text = message(&err);
-    assert!(text.contains("no-such-set") && text.contains("digits") && text.contains("mnist"), "{text}");
+    assert!(
+        text.contains("no-such-set") && text.contains("digits") && text.contains("mnist"),
+        "{text}"
+    );
 }

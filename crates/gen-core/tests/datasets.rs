@@ -14,7 +14,14 @@ use rand::{SeedableRng, rngs::StdRng};
 fn digits_are_the_uci_set() {
     let d = digits();
     assert_eq!(d.len(), 1797);
-    assert_eq!(d.item_shape, ItemShape::Image { channels: 1, height: 8, width: 8 });
+    assert_eq!(
+        d.item_shape,
+        ItemShape::Image {
+            channels: 1,
+            height: 8,
+            width: 8
+        }
+    );
     let labels = d.labels.as_ref().unwrap();
     // Class counts of the UCI test set as scikit-learn ships it.
     let mut counts = [0usize; 10];
@@ -110,7 +117,11 @@ fn samples_follow_the_density() {
         }
         // Binomial standard error at n = 20,000 is at most 0.0035; allow 4 of them plus the
         // quadrature error of the coarse grid.
-        assert!((share - mass).abs() < 0.02, "{}: sample share {share}, density mass {mass}", d.name());
+        assert!(
+            (share - mass).abs() < 0.02,
+            "{}: sample share {share}, density mass {mass}",
+            d.name()
+        );
     }
 }
 
@@ -121,29 +132,59 @@ fn ring_density_matches_its_formula_at_a_mode() {
     let expected = (1.0 / 8.0 / (2.0 * std::f64::consts::PI * s * s)).ln();
     let got = Density2d::Ring8.log_density([2.0, 0.0]);
     assert!((got - expected).abs() < 1e-9, "{got} vs {expected}");
-    assert_eq!(Density2d::Checkerboard.log_density([0.5, 0.5]), -(8f64.ln()));
-    assert_eq!(Density2d::Checkerboard.log_density([1.5, 0.5]), f64::NEG_INFINITY);
+    assert_eq!(
+        Density2d::Checkerboard.log_density([0.5, 0.5]),
+        -(8f64.ln())
+    );
+    assert_eq!(
+        Density2d::Checkerboard.log_density([1.5, 0.5]),
+        f64::NEG_INFINITY
+    );
 }
 
 #[test]
 fn shapes_test_pairs_share_their_scene() {
     let set = two_domain_shapes(20, 10, 16, 3);
     assert_eq!(set.test_a.len(), 10);
-    assert_eq!(set.test_a.item_shape, ItemShape::Image { channels: 3, height: 16, width: 16 });
+    assert_eq!(
+        set.test_a.item_shape,
+        ItemShape::Image {
+            channels: 3,
+            height: 16,
+            width: 16
+        }
+    );
     let background_a = |v: &[f32], p: usize| (v[p] - 0.92).abs() < 1e-4;
     let background_b = |v: &[f32], p: usize| (v[p] - 0.10).abs() < 1e-4;
     for i in 0..10 {
         let (a, b) = (set.test_a.item(i), set.test_b.item(i));
         // Pure-background pixels (red channel) coincide between a scene and its counterpart.
         for p in 0..256 {
-            assert_eq!(background_a(a, p), background_b(b, p), "image {i} pixel {p}");
+            assert_eq!(
+                background_a(a, p),
+                background_b(b, p),
+                "image {i} pixel {p}"
+            );
         }
     }
     // The training parts are unpaired: different scenes.
-    assert_ne!(set.train_a.item(0).iter().map(|v| (v - 0.92).abs() < 1e-4).collect::<Vec<_>>(),
-               set.train_b.item(0).iter().map(|v| (v - 0.10).abs() < 1e-4).collect::<Vec<_>>());
+    assert_ne!(
+        set.train_a
+            .item(0)
+            .iter()
+            .map(|v| (v - 0.92).abs() < 1e-4)
+            .collect::<Vec<_>>(),
+        set.train_b
+            .item(0)
+            .iter()
+            .map(|v| (v - 0.10).abs() < 1e-4)
+            .collect::<Vec<_>>()
+    );
     // Deterministic in the seed.
-    assert_eq!(two_domain_shapes(20, 10, 16, 3).test_b.values, set.test_b.values);
+    assert_eq!(
+        two_domain_shapes(20, 10, 16, 3).test_b.values,
+        set.test_b.values
+    );
 }
 
 #[test]

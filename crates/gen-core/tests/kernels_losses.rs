@@ -23,7 +23,9 @@ fn gram_matrix_matches_pairwise_formula() {
     let k = to_vec_f32(GaussianKernel::from_variance(variance).gram(mat(x), mat(y)));
     for i in 0..2 {
         for j in 0..3 {
-            let d2: f64 = (0..3).map(|t| (x[i][t] as f64 - y[j][t] as f64).powi(2)).sum();
+            let d2: f64 = (0..3)
+                .map(|t| (x[i][t] as f64 - y[j][t] as f64).powi(2))
+                .sum();
             let expected = (-d2 / (2.0 * variance)).exp();
             assert!((k[i * 3 + j] as f64 - expected).abs() < 1e-6, "({i},{j})");
         }
@@ -35,7 +37,10 @@ fn gram_matrix_matches_pairwise_formula() {
 
 #[test]
 fn std_and_variance_parameterisations_agree() {
-    assert_eq!(GaussianKernel::from_std(3.0), GaussianKernel::from_variance(9.0));
+    assert_eq!(
+        GaussianKernel::from_std(3.0),
+        GaussianKernel::from_variance(9.0)
+    );
 }
 
 #[test]
@@ -46,7 +51,9 @@ fn mixture_is_the_sum_of_its_kernels() {
     let mix = to_vec_f32(MixtureKernel::from_variances(&vars).gram(mat(x), mat(y)));
     let mut sum = vec![0f32; 6];
     for v in vars {
-        for (s, k) in sum.iter_mut().zip(to_vec_f32(GaussianKernel::from_variance(v).gram(mat(x), mat(y)))) {
+        for (s, k) in sum.iter_mut().zip(to_vec_f32(
+            GaussianKernel::from_variance(v).gram(mat(x), mat(y)),
+        )) {
             *s += k;
         }
     }
@@ -72,7 +79,10 @@ fn bce_matches_its_definition() {
     let per_example = to_vec_f32(bce_per_example(mat(logits), mat(targets)))[0] as f64;
     assert!((per_example - expected.iter().sum::<f64>()).abs() < 1e-5);
     // Large logits stay finite.
-    let extreme = to_vec_f32(binary_cross_entropy_with_logits(mat(&[&[100.0, -100.0]]), mat(&[&[0.0, 1.0]])));
+    let extreme = to_vec_f32(binary_cross_entropy_with_logits(
+        mat(&[&[100.0, -100.0]]),
+        mat(&[&[0.0, 1.0]]),
+    ));
     assert!((extreme[0] - 100.0).abs() < 1e-3 && (extreme[1] - 100.0).abs() < 1e-3);
 }
 
@@ -92,9 +102,14 @@ fn gan_losses_take_their_known_values() {
     assert!((to_vec_f32(GanLoss::Log.generator(zeros()))[0] - ln2).abs() < 1e-6);
     // Least squares: D outputs 1 on real and 0 on fake is optimal (loss 0); G's loss there is 1.
     let ones = mat(&[&[1.0, 1.0]]);
-    assert_eq!(to_vec_f32(GanLoss::LeastSquares.discriminator(ones, zeros()))[0], 0.0);
+    assert_eq!(
+        to_vec_f32(GanLoss::LeastSquares.discriminator(ones, zeros()))[0],
+        0.0
+    );
     assert_eq!(to_vec_f32(GanLoss::LeastSquares.generator(zeros()))[0], 1.0);
     // Real 0.5, fake 0.5: 0.5 * (0.25 + 0.25).
     let half = || mat(&[&[0.5]]);
-    assert!((to_vec_f32(GanLoss::LeastSquares.discriminator(half(), half()))[0] - 0.25).abs() < 1e-7);
+    assert!(
+        (to_vec_f32(GanLoss::LeastSquares.discriminator(half(), half()))[0] - 0.25).abs() < 1e-7
+    );
 }

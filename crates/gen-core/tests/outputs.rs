@@ -17,7 +17,11 @@ fn grid_png_holds_the_images() {
         1.0, 1.0, 1.0, 1.0, //
         1.0, 0.0, 0.0, 1.0,
     ];
-    let shape = ItemShape::Image { channels: 1, height: 2, width: 2 };
+    let shape = ItemShape::Image {
+        channels: 1,
+        height: 2,
+        width: 2,
+    };
     write_grid(&path, &values, shape, 2).unwrap();
     let img = image::open(&path).unwrap().to_rgb8();
     // 2x2 images enlarged 24x to 48 px cells, 2 px gaps, 2 columns and 2 rows.
@@ -37,7 +41,17 @@ fn colour_grid_keeps_channels() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rgb.png");
     // One 1x1 RGB image (0.2, 0.4, 0.6).
-    write_grid(&path, &[0.2, 0.4, 0.6], ItemShape::Image { channels: 3, height: 1, width: 1 }, 1).unwrap();
+    write_grid(
+        &path,
+        &[0.2, 0.4, 0.6],
+        ItemShape::Image {
+            channels: 3,
+            height: 1,
+            width: 1,
+        },
+        1,
+    )
+    .unwrap();
     let img = image::open(&path).unwrap().to_rgb8();
     assert_eq!(img.get_pixel(10, 10).0, [51, 102, 153]);
 }
@@ -47,8 +61,16 @@ fn plots_are_png_with_content() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("curve.png");
     let series = vec![
-        Series { name: "train".into(), points: (0..50).map(|i| (i as f64, (-(i as f64) / 10.0).exp())).collect() },
-        Series { name: "test".into(), points: (0..50).map(|i| (i as f64, 0.5)).collect() },
+        Series {
+            name: "train".into(),
+            points: (0..50)
+                .map(|i| (i as f64, (-(i as f64) / 10.0).exp()))
+                .collect(),
+        },
+        Series {
+            name: "test".into(),
+            points: (0..50).map(|i| (i as f64, 0.5)).collect(),
+        },
     ];
     line_plot(&path, "loss", "step", "loss", &series).unwrap();
     let img = image::open(&path).unwrap().to_rgb8();
@@ -56,11 +78,25 @@ fn plots_are_png_with_content() {
     // The first series' colour (31, 119, 180) appears: the curve was drawn.
     assert!(img.pixels().filter(|p| p.0 == [31, 119, 180]).count() > 100);
     // Text was drawn: dark pixels exist outside the plotting area (labels, caption).
-    assert!(img.pixels().filter(|p| p.0[0] < 60 && p.0[1] < 60 && p.0[2] < 60).count() > 200);
+    assert!(
+        img.pixels()
+            .filter(|p| p.0[0] < 60 && p.0[1] < 60 && p.0[2] < 60)
+            .count()
+            > 200
+    );
 
     let path = dir.path().join("scatter.png");
-    scatter_plot(&path, "ring", (-2.5, 2.5), &[("data".into(), vec![[0.0, 0.0], [1.0, 1.0]])]).unwrap();
-    assert_eq!(image::open(&path).unwrap().to_rgb8().dimensions(), (800, 500));
+    scatter_plot(
+        &path,
+        "ring",
+        (-2.5, 2.5),
+        &[("data".into(), vec![[0.0, 0.0], [1.0, 1.0]])],
+    )
+    .unwrap();
+    assert_eq!(
+        image::open(&path).unwrap().to_rgb8().dimensions(),
+        (800, 500)
+    );
 }
 
 #[test]
@@ -81,7 +117,12 @@ fn npy_matches_numpy_layout() {
     assert!(String::from_utf8_lossy(&one_d[..64]).contains("'shape': (4,)"));
     let dir = tempfile::tempdir().unwrap();
     write_npy(&dir.path().join("x.npy"), &[1], &[3.0]).unwrap();
-    assert_eq!(decode_npy(&std::fs::read(dir.path().join("x.npy")).unwrap()).unwrap().1, vec![3.0]);
+    assert_eq!(
+        decode_npy(&std::fs::read(dir.path().join("x.npy")).unwrap())
+            .unwrap()
+            .1,
+        vec![3.0]
+    );
 }
 
 #[test]
@@ -89,8 +130,16 @@ fn safetensors_load_with_the_reference_reader() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("model.safetensors");
     let tensors = vec![
-        NamedTensor { name: "weights".into(), shape: vec![2, 3], values: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0] },
-        NamedTensor { name: "bias".into(), shape: vec![3], values: vec![-1.0, 0.5, 0.25] },
+        NamedTensor {
+            name: "weights".into(),
+            shape: vec![2, 3],
+            values: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+        },
+        NamedTensor {
+            name: "bias".into(),
+            shape: vec![3],
+            values: vec![-1.0, 0.5, 0.25],
+        },
     ];
     write_safetensors(&path, &tensors).unwrap();
     let bytes = std::fs::read(&path).unwrap();
@@ -98,9 +147,17 @@ fn safetensors_load_with_the_reference_reader() {
     let w = loaded.tensor("weights").unwrap();
     assert_eq!(w.shape(), &[2, 3]);
     assert_eq!(w.dtype(), safetensors::Dtype::F32);
-    let values: Vec<f32> = w.data().chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
+    let values: Vec<f32> = w
+        .data()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
     assert_eq!(values, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     let b = loaded.tensor("bias").unwrap();
-    let values: Vec<f32> = b.data().chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
+    let values: Vec<f32> = b
+        .data()
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
     assert_eq!(values, vec![-1.0, 0.5, 0.25]);
 }

@@ -42,12 +42,16 @@ fn run_dir_layout_metrics_and_summary() {
         assert!(run.root().join(sub).is_dir());
     }
     run.write_config("seed = 1\n").unwrap();
-    assert_eq!(RunDir::open(run.root()).unwrap().read_config().unwrap(), "seed = 1\n");
+    assert_eq!(
+        RunDir::open(run.root()).unwrap().read_config().unwrap(),
+        "seed = 1\n"
+    );
     assert!(RunDir::open(dir.path()).is_err());
 
     let mut log = MetricsLog::open(&run.metrics_path(), None).unwrap();
     for step in 1..=5 {
-        log.log(step, 0, &[("loss", 1.0 / step as f64), ("bad", f64::NAN)]).unwrap();
+        log.log(step, 0, &[("loss", 1.0 / step as f64), ("bad", f64::NAN)])
+            .unwrap();
     }
     drop(log);
     let records = read_metrics(&run.metrics_path()).unwrap();
@@ -90,7 +94,11 @@ fn checkpoint_writer_child() {
     };
     let store = CheckpointStore::new(dir);
     store.save(&ckpt(1, 1000)).unwrap();
-    std::fs::write(std::path::Path::new(&std::env::var_os(CHILD_ENV).unwrap()).join("ready"), b"").unwrap();
+    std::fs::write(
+        std::path::Path::new(&std::env::var_os(CHILD_ENV).unwrap()).join("ready"),
+        b"",
+    )
+    .unwrap();
     for step in 2.. {
         store.save(&ckpt(step, 64 << 20)).unwrap();
     }
@@ -100,7 +108,12 @@ fn checkpoint_writer_child() {
 fn a_kill_mid_write_leaves_the_previous_checkpoint_readable() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "checkpoint_writer_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "checkpoint_writer_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, dir.path())
         .spawn()
         .unwrap();
@@ -120,7 +133,10 @@ fn a_kill_mid_write_leaves_the_previous_checkpoint_readable() {
     child.kill().unwrap();
     child.wait().unwrap();
     let store = CheckpointStore::new(dir.path());
-    let latest = store.latest().unwrap().expect("a complete checkpoint survives");
+    let latest = store
+        .latest()
+        .unwrap()
+        .expect("a complete checkpoint survives");
     // Whatever step was newest, it is whole: its blob has the size and content written.
     let expected = ckpt(latest.step, if latest.step == 1 { 1000 } else { 64 << 20 });
     assert_eq!(latest, expected);

@@ -72,12 +72,12 @@ pub fn log_partition_over(rbm: &Rbm, layer: Layer) -> Result<f64, ExactError> {
     let low = units.min(LOW_BITS);
     let high = units - low;
     let low_states = all_states(low, &device); // [2^L, L]
-    let coupling_low = coupling.clone().slice([0..low]);
+    let coupling_low = coupling.clone().narrow(0, 0, low);
     // [2^L, other]: pre-activations of the other layer for every low pattern.
     let table = low_states.clone().matmul(coupling_low) + other_bias.unsqueeze();
     // [2^L]: the enumerated layer's own bias term for every low pattern.
     let own_low = low_states
-        .matmul(own_bias.clone().slice([0..low]).unsqueeze_dim(1))
+        .matmul(own_bias.clone().narrow(0, 0, low).unsqueeze_dim(1))
         .squeeze_dim::<1>(1);
     let highs_per_batch = (VALUES_PER_BATCH / ((1 << low) * other).max(1)).clamp(1, 1 << high);
     let mut batch_lse = Vec::new();
@@ -85,7 +85,10 @@ pub fn log_partition_over(rbm: &Rbm, layer: Layer) -> Result<f64, ExactError> {
     while first < 1 << high {
         let count = highs_per_batch.min((1 << high) - first);
         let (high_rows, own_high) = if high == 0 {
-            (Tensor::<2>::zeros([1, other], &device), Tensor::<1>::zeros([1], &device))
+            (
+                Tensor::<2>::zeros([1, other], &device),
+                Tensor::<1>::zeros([1], &device),
+            )
         } else {
             let mut bits = Vec::with_capacity(count * high);
             for s in first..first + count {
@@ -95,15 +98,16 @@ pub fn log_partition_over(rbm: &Rbm, layer: Layer) -> Result<f64, ExactError> {
             }
             let hs = Tensor::<2>::from_data(TensorData::new(bits, [count, high]), &device);
             (
-                hs.clone().matmul(coupling.clone().slice([low..units])),
-                hs.matmul(own_bias.clone().slice([low..units]).unsqueeze_dim(1))
+                hs.clone().matmul(coupling.clone().narrow(0, low, high)),
+                hs.matmul(own_bias.clone().narrow(0, low, high).unsqueeze_dim(1))
                     .squeeze_dim::<1>(1),
             )
         };
         // [count, 2^L, other] -> softplus summed over the other layer -> [count, 2^L].
         let pre = table.clone().unsqueeze_dim::<3>(0) + high_rows.unsqueeze_dim::<3>(1);
         let other_term = softplus(pre, 1.0).sum_dim(2).squeeze_dim::<2>(2);
-        let terms = other_term + own_low.clone().unsqueeze_dim::<2>(0) + own_high.unsqueeze_dim::<2>(1);
+        let terms =
+            other_term + own_low.clone().unsqueeze_dim::<2>(0) + own_high.unsqueeze_dim::<2>(1);
         // Log-sum-exp of the batch on the device, relative to the batch maximum.
         let max = terms.clone().max();
         let sum = (terms - max.clone().unsqueeze()).exp().sum();

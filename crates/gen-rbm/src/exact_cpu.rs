@@ -37,7 +37,9 @@ pub fn softplus_fast(x: f32) -> f32 {
     // contributes nothing. The integer n + 127 is read from the low mantissa bits of
     // n + 127 + 1.5 * 2^23 (a bit cast, not a float-to-int conversion, which would not vectorise).
     let n = n.max(-126.0);
-    let biased = (n + (127.0 + ROUNDER)).to_bits().wrapping_sub(ROUNDER.to_bits());
+    let biased = (n + (127.0 + ROUNDER))
+        .to_bits()
+        .wrapping_sub(ROUNDER.to_bits());
     let t = p * f32::from_bits(biased << 23);
     let u = t / (2.0 + t);
     let u2 = u * u;
@@ -46,7 +48,8 @@ pub fn softplus_fast(x: f32) -> f32 {
         * (1.0
             + u2 * (1.0 / 3.0
                 + u2 * (1.0 / 5.0
-                    + u2 * (1.0 / 7.0 + u2 * (1.0 / 9.0 + u2 * (1.0 / 11.0 + u2 * (1.0 / 13.0)))))));
+                    + u2 * (1.0 / 7.0
+                        + u2 * (1.0 / 9.0 + u2 * (1.0 / 11.0 + u2 * (1.0 / 13.0)))))));
     x.max(0.0) + series
 }
 
@@ -78,12 +81,12 @@ pub fn log_partition_cpu(rbm: &Rbm, layer: Layer, threads: usize) -> Result<f64,
     for s in 0..1usize << low {
         let row = &mut table[s * other..(s + 1) * other];
         row.copy_from_slice(&other_bias);
-        for j in 0..low {
+        for (j, &bias) in own_bias.iter().enumerate().take(low) {
             if s >> j & 1 == 1 {
                 for (i, v) in row.iter_mut().enumerate() {
                     *v += coupling(j, i);
                 }
-                own_low[s] += own_bias[j] as f64;
+                own_low[s] += bias as f64;
             }
         }
     }
@@ -142,14 +145,22 @@ pub fn log_partition_cpu(rbm: &Rbm, layer: Layer, threads: usize) -> Result<f64,
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("enumeration thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("enumeration thread"))
+            .collect()
     });
-    let global = partials.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let global = partials
+        .iter()
+        .map(|p| p.0)
+        .fold(f64::NEG_INFINITY, f64::max);
     let total: f64 = partials.iter().map(|(m, s)| s * (m - global).exp()).sum();
     Ok(global + total.ln())
 }
 
 /// Threads to use: the machine's available parallelism.
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }

@@ -62,7 +62,11 @@ pub fn bernoulli<const D: usize>(probs: Tensor<D>) -> Tensor<D> {
 
 impl Rbm {
     /// Builds an RBM from explicit tensors (weights `[V, H]`, biases `[V]`, `[H]`).
-    pub fn from_tensors(weights: Tensor<2>, visible_bias: Tensor<1>, hidden_bias: Tensor<1>) -> Self {
+    pub fn from_tensors(
+        weights: Tensor<2>,
+        visible_bias: Tensor<1>,
+        hidden_bias: Tensor<1>,
+    ) -> Self {
         Self {
             weights: Param::from_tensor(weights),
             visible_bias: Param::from_tensor(visible_bias),
@@ -119,7 +123,11 @@ impl Rbm {
 
     /// The joint energy `E(v, h) = -vᵀ W h - bᵀ v - cᵀ h` of paired rows, `[batch]`.
     pub fn joint_energy(&self, v: Tensor<2>, h: Tensor<2>) -> Tensor<1> {
-        let vwh = v.clone().matmul(self.weights.val()).mul(h.clone()).sum_dim(1);
+        let vwh = v
+            .clone()
+            .matmul(self.weights.val())
+            .mul(h.clone())
+            .sum_dim(1);
         let bv = v.matmul(self.visible_bias.val().unsqueeze_dim(1));
         let ch = h.matmul(self.hidden_bias.val().unsqueeze_dim(1));
         (vwh + bv + ch).neg().squeeze_dim(1)

@@ -25,7 +25,9 @@ use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
-use crate::eval::{log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error};
+use crate::eval::{
+    log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error,
+};
 use crate::model::{Rbm, bernoulli};
 
 /// Where the negative samples come from.
@@ -50,7 +52,9 @@ impl std::str::FromStr for Method {
             "pcd" => Ok(Method::Pcd),
             "fpcd" => Ok(Method::Fpcd),
             "pt" => Ok(Method::Pt),
-            other => Err(format!("unknown RBM method '{other}': use cd, pcd, fpcd or pt")),
+            other => Err(format!(
+                "unknown RBM method '{other}': use cd, pcd, fpcd or pt"
+            )),
         }
     }
 }
@@ -121,16 +125,25 @@ impl RbmTrainConfig {
             return Err("k must be at least 1 Gibbs step".into());
         }
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!("learning_rate must be positive, got {}", self.learning_rate));
+            return Err(format!(
+                "learning_rate must be positive, got {}",
+                self.learning_rate
+            ));
         }
         if !(0.0..1.0).contains(&self.momentum) {
             return Err(format!("momentum must be in [0, 1), got {}", self.momentum));
         }
         if !(0.0..=1.0).contains(&self.fast_decay) {
-            return Err(format!("fast_decay must be in [0, 1], got {}", self.fast_decay));
+            return Err(format!(
+                "fast_decay must be in [0, 1], got {}",
+                self.fast_decay
+            ));
         }
         if self.weight_decay < 0.0 {
-            return Err(format!("weight_decay must be non-negative, got {}", self.weight_decay));
+            return Err(format!(
+                "weight_decay must be non-negative, got {}",
+                self.weight_decay
+            ));
         }
         if self.batch_size == 0 || self.chains == 0 {
             return Err("batch_size and chains must be positive".into());
@@ -194,7 +207,11 @@ impl RbmTrainer {
         let chains = match config.method {
             Method::Cd => None,
             Method::Pcd | Method::Fpcd => Some(initial_chains(train, config.chains, device)),
-            Method::Pt => Some(initial_chains(train, config.chains * config.temperatures, device)),
+            Method::Pt => Some(initial_chains(
+                train,
+                config.chains * config.temperatures,
+                device,
+            )),
         };
         Self {
             rbm,
@@ -244,7 +261,7 @@ impl RbmTrainer {
             }
             Method::Pt => {
                 let next = self.tempered_sweep(k);
-                next.slice([0..self.config.chains])
+                next.narrow(0, 0, self.config.chains)
             }
         }
     }
@@ -258,7 +275,7 @@ impl RbmTrainer {
         let mut hidden: Vec<Tensor<2>> = Vec::with_capacity(betas.len());
         for (i, &beta) in betas.iter().enumerate() {
             let model = self.rbm.at_inverse_temperature(beta);
-            let (v, _) = model.gibbs_chain(all.clone().slice([i * n..(i + 1) * n]), k);
+            let (v, _) = model.gibbs_chain(all.clone().narrow(0, i * n, n), k);
             hidden.push(bernoulli(model.hidden_probs(v.clone())));
             blocks.push(v);
         }
@@ -269,7 +286,9 @@ impl RbmTrainer {
         let mut i = start;
         while i + 1 < betas.len() {
             let e_i = self.rbm.joint_energy(blocks[i].clone(), hidden[i].clone());
-            let e_j = self.rbm.joint_energy(blocks[i + 1].clone(), hidden[i + 1].clone());
+            let e_j = self
+                .rbm
+                .joint_energy(blocks[i + 1].clone(), hidden[i + 1].clone());
             let log_ratio = (e_i - e_j).mul_scalar(betas[i] - betas[i + 1]);
             let u = Tensor::<1>::random([n], Distribution::Default, &self.device);
             let accept = u.log().lower_equal(log_ratio).float().unsqueeze_dim::<2>(1);
@@ -293,8 +312,16 @@ impl RbmTrainer {
         let n_neg = negative.dims()[0] as f64;
         let h_pos = self.rbm.hidden_probs(positive.clone());
         let h_neg = self.rbm.hidden_probs(negative.clone());
-        let weights = positive.clone().transpose().matmul(h_pos.clone()).div_scalar(n_pos)
-            - negative.clone().transpose().matmul(h_neg.clone()).div_scalar(n_neg);
+        let weights = positive
+            .clone()
+            .transpose()
+            .matmul(h_pos.clone())
+            .div_scalar(n_pos)
+            - negative
+                .clone()
+                .transpose()
+                .matmul(h_neg.clone())
+                .div_scalar(n_neg);
         let visible_bias =
             positive.mean_dim(0).squeeze_dim::<1>(0) - negative.mean_dim(0).squeeze_dim::<1>(0);
         let hidden_bias =
@@ -312,11 +339,12 @@ impl RbmTrainer {
         let c = &self.config;
         let w = self.rbm.weights.val();
         let decayed = g.weights.clone() - w.clone().mul_scalar(c.weight_decay);
-        self.velocity.weights = self.velocity.weights.clone().mul_scalar(c.momentum) + decayed.mul_scalar(lr);
-        self.velocity.visible_bias =
-            self.velocity.visible_bias.clone().mul_scalar(c.momentum) + g.visible_bias.clone().mul_scalar(lr);
-        self.velocity.hidden_bias =
-            self.velocity.hidden_bias.clone().mul_scalar(c.momentum) + g.hidden_bias.clone().mul_scalar(lr);
+        self.velocity.weights =
+            self.velocity.weights.clone().mul_scalar(c.momentum) + decayed.mul_scalar(lr);
+        self.velocity.visible_bias = self.velocity.visible_bias.clone().mul_scalar(c.momentum)
+            + g.visible_bias.clone().mul_scalar(lr);
+        self.velocity.hidden_bias = self.velocity.hidden_bias.clone().mul_scalar(c.momentum)
+            + g.hidden_bias.clone().mul_scalar(lr);
         let (dw, db, dc) = (
             self.velocity.weights.clone(),
             self.velocity.visible_bias.clone(),
@@ -370,12 +398,18 @@ fn tensor_of<const D: usize>(bytes: &[u8], device: &Device) -> Result<Tensor<D>,
     if shape.len() != D {
         return Err(format!("expected a rank-{D} array, found shape {shape:?}"));
     }
-    Ok(Tensor::from_data(burn::tensor::TensorData::new(values, shape), device))
+    Ok(Tensor::from_data(
+        burn::tensor::TensorData::new(values, shape),
+        device,
+    ))
 }
 
 /// The model stored in a checkpoint written by [`RbmTrainer`].
 pub fn rbm_from_checkpoint(ckpt: &Checkpoint, device: &Device) -> Result<Rbm, String> {
-    let get = |name: &str| ckpt.blob(name).ok_or_else(|| format!("checkpoint has no '{name}'"));
+    let get = |name: &str| {
+        ckpt.blob(name)
+            .ok_or_else(|| format!("checkpoint has no '{name}'"))
+    };
     Ok(Rbm::from_tensors(
         tensor_of(get("weights")?, device)?,
         tensor_of(get("visible_bias")?, device)?,
@@ -397,25 +431,55 @@ impl Trainer for RbmTrainer {
         }
         // One random unit flipped per example for the pseudo-likelihood estimate.
         let [b, v] = batch.dims();
-        let pick = Tensor::<1>::random([b], Distribution::Default, &self.device).mul_scalar(v as f64).floor().int();
+        let pick = Tensor::<1>::random([b], Distribution::Default, &self.device)
+            .mul_scalar(v as f64)
+            .floor()
+            .int();
         let flip = pick.one_hot::<2>(v).float();
         vec![
-            ("reconstruction_error", reconstruction_error(&self.rbm, batch.clone())),
-            ("pseudo_log_likelihood", pseudo_log_likelihood(&self.rbm, batch, flip)),
+            (
+                "reconstruction_error",
+                reconstruction_error(&self.rbm, batch.clone()),
+            ),
+            (
+                "pseudo_log_likelihood",
+                pseudo_log_likelihood(&self.rbm, batch, flip),
+            ),
         ]
     }
 
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
         let mut blobs = vec![
             ("weights".to_string(), npy_of(&self.rbm.weights.val())),
-            ("visible_bias".to_string(), npy_of(&self.rbm.visible_bias.val())),
-            ("hidden_bias".to_string(), npy_of(&self.rbm.hidden_bias.val())),
-            ("velocity_weights".to_string(), npy_of(&self.velocity.weights)),
-            ("velocity_visible_bias".to_string(), npy_of(&self.velocity.visible_bias)),
-            ("velocity_hidden_bias".to_string(), npy_of(&self.velocity.hidden_bias)),
+            (
+                "visible_bias".to_string(),
+                npy_of(&self.rbm.visible_bias.val()),
+            ),
+            (
+                "hidden_bias".to_string(),
+                npy_of(&self.rbm.hidden_bias.val()),
+            ),
+            (
+                "velocity_weights".to_string(),
+                npy_of(&self.velocity.weights),
+            ),
+            (
+                "velocity_visible_bias".to_string(),
+                npy_of(&self.velocity.visible_bias),
+            ),
+            (
+                "velocity_hidden_bias".to_string(),
+                npy_of(&self.velocity.hidden_bias),
+            ),
             ("fast_weights".to_string(), npy_of(&self.fast.weights)),
-            ("fast_visible_bias".to_string(), npy_of(&self.fast.visible_bias)),
-            ("fast_hidden_bias".to_string(), npy_of(&self.fast.hidden_bias)),
+            (
+                "fast_visible_bias".to_string(),
+                npy_of(&self.fast.visible_bias),
+            ),
+            (
+                "fast_hidden_bias".to_string(),
+                npy_of(&self.fast.hidden_bias),
+            ),
             ("pt_round".to_string(), self.pt_round.to_le_bytes().to_vec()),
         ];
         if let Some(chains) = &self.chains {
@@ -426,7 +490,10 @@ impl Trainer for RbmTrainer {
 
     fn load_state(&mut self, ckpt: &Checkpoint) -> Result<(), String> {
         let d = &self.device;
-        let get = |name: &str| ckpt.blob(name).ok_or_else(|| format!("checkpoint has no '{name}'"));
+        let get = |name: &str| {
+            ckpt.blob(name)
+                .ok_or_else(|| format!("checkpoint has no '{name}'"))
+        };
         self.rbm = rbm_from_checkpoint(ckpt, d)?;
         self.velocity = ParamSet {
             weights: tensor_of(get("velocity_weights")?, d)?,
@@ -439,7 +506,8 @@ impl Trainer for RbmTrainer {
             hidden_bias: tensor_of(get("fast_hidden_bias")?, d)?,
         };
         let round = get("pt_round")?;
-        self.pt_round = u64::from_le_bytes(round.try_into().map_err(|_| "bad pt_round".to_string())?);
+        self.pt_round =
+            u64::from_le_bytes(round.try_into().map_err(|_| "bad pt_round".to_string())?);
         if self.chains.is_some() {
             self.chains = Some(tensor_of(get("chains")?, d)?);
         }
@@ -450,9 +518,9 @@ impl Trainer for RbmTrainer {
         // Persistent chains are what the model currently "believes"; CD has none, so short
         // chains from noise are shown instead.
         match &self.chains {
-            Some(chains) if chains.dims()[0] >= n => {
-                Some(self.rbm.visible_probs(bernoulli(self.rbm.hidden_probs(chains.clone().slice([0..n])))))
-            }
+            Some(chains) if chains.dims()[0] >= n => Some(self.rbm.visible_probs(bernoulli(
+                self.rbm.hidden_probs(chains.clone().narrow(0, 0, n)),
+            ))),
             _ => Some(crate::sample::sample(
                 &self.rbm,
                 n,
@@ -467,13 +535,16 @@ impl Trainer for RbmTrainer {
             return Vec::new();
         };
         let every = self.config.monitor_exact_every.max(1);
-        if self.rbm.num_hidden() > self.config.monitor_exact_up_to || epoch % every != 0 {
+        if self.rbm.num_hidden() > self.config.monitor_exact_up_to || !epoch.is_multiple_of(every) {
             return Vec::new();
         }
         match log_partition_exact(&self.rbm) {
             Ok(log_z) => vec![
                 ("log_z", log_z),
-                ("test_log_likelihood", mean_log_likelihood(&self.rbm, test, log_z)),
+                (
+                    "test_log_likelihood",
+                    mean_log_likelihood(&self.rbm, test, log_z),
+                ),
             ],
             Err(_) => Vec::new(),
         }

@@ -2,10 +2,10 @@
 //! both layers, computed on the host in f64.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use gen_rbm::eval::{Layer, log_partition_exact, log_partition_over, mean_log_likelihood};
-use gen_rbm::model::Rbm;
 use gen_core::data::{Dataset, ItemShape};
 use gen_core::tensor_io::to_vec_f32;
+use gen_rbm::eval::{Layer, log_partition_exact, log_partition_over, mean_log_likelihood};
+use gen_rbm::model::Rbm;
 
 fn device() -> Device {
     Device::flex()
@@ -13,7 +13,9 @@ fn device() -> Device {
 
 /// A small RBM with deterministic, fairly large parameters.
 fn tiny(v: usize, h: usize) -> (Rbm, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let w: Vec<f64> = (0..v * h).map(|i| ((i * 7919 % 23) as f64 - 11.0) / 8.0).collect();
+    let w: Vec<f64> = (0..v * h)
+        .map(|i| ((i * 7919 % 23) as f64 - 11.0) / 8.0)
+        .collect();
     let b: Vec<f64> = (0..v).map(|i| ((i * 31 % 7) as f64 - 3.0) / 4.0).collect();
     let c: Vec<f64> = (0..h).map(|j| ((j * 17 % 5) as f64 - 2.0) / 3.0).collect();
     let f = |x: &Vec<f64>| x.iter().map(|&a| a as f32).collect::<Vec<_>>();
@@ -76,15 +78,27 @@ fn free_energy_and_joint_energy_match_their_definitions() {
     let (rbm, w, b, c) = tiny(5, 3);
     let vs: Vec<Vec<f64>> = (0..32).map(|s| bits(s, 5)).collect();
     let flat: Vec<f32> = vs.iter().flatten().map(|&x| x as f32).collect();
-    let f = to_vec_f32(rbm.free_energy(Tensor::from_data(TensorData::new(flat.clone(), [32, 5]), &device())));
+    let f = to_vec_f32(rbm.free_energy(Tensor::from_data(
+        TensorData::new(flat.clone(), [32, 5]),
+        &device(),
+    )));
     for (k, v) in vs.iter().enumerate() {
         // F(v) = -log Σ_h exp(-E(v, h))
-        let terms: Vec<f64> = (0..8).map(|sh| neg_energy(v, &bits(sh, 3), &w, &b, &c)).collect();
+        let terms: Vec<f64> = (0..8)
+            .map(|sh| neg_energy(v, &bits(sh, 3), &w, &b, &c))
+            .collect();
         let m = terms.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let expected = -(m + terms.iter().map(|t| (t - m).exp()).sum::<f64>().ln());
-        assert!((f[k] as f64 - expected).abs() < 1e-4, "v={k}: {} vs {expected}", f[k]);
+        assert!(
+            (f[k] as f64 - expected).abs() < 1e-4,
+            "v={k}: {} vs {expected}",
+            f[k]
+        );
     }
-    let hs: Vec<f32> = (0..32).flat_map(|s| bits(s % 8, 3)).map(|x| x as f32).collect();
+    let hs: Vec<f32> = (0..32)
+        .flat_map(|s| bits(s % 8, 3))
+        .map(|x| x as f32)
+        .collect();
     let e = to_vec_f32(rbm.joint_energy(
         Tensor::from_data(TensorData::new(flat, [32, 5]), &device()),
         Tensor::from_data(TensorData::new(hs, [32, 3]), &device()),
@@ -100,7 +114,10 @@ fn log_likelihood_of_all_states_sums_to_one() {
     // Σ_v P(v) = 1: the probabilities of every visible state, from the exact log Z, add up.
     let (rbm, _, _, _) = tiny(8, 5);
     let log_z = log_partition_exact(&rbm).unwrap();
-    let values: Vec<f32> = (0..256).flat_map(|s| bits(s, 8)).map(|x| x as f32).collect();
+    let values: Vec<f32> = (0..256)
+        .flat_map(|s| bits(s, 8))
+        .map(|x| x as f32)
+        .collect();
     let all = Dataset {
         name: "all".into(),
         values,
@@ -141,12 +158,18 @@ fn host_enumeration_matches_the_device_path_and_brute_force() {
     for layer in [Layer::Hidden, Layer::Visible] {
         for threads in [1, 3] {
             let got = log_partition_cpu(&rbm, layer, threads).unwrap();
-            assert!((got - brute).abs() < 1e-4, "{layer:?} {threads}: {got} vs {brute}");
+            assert!(
+                (got - brute).abs() < 1e-4,
+                "{layer:?} {threads}: {got} vs {brute}"
+            );
         }
     }
     // 14 hidden units over 40 visible: more states than one table holds.
     let (rbm, _, _, _) = tiny(40, 14);
     let device_path = log_partition_over(&rbm, Layer::Hidden).unwrap();
     let host = log_partition_cpu(&rbm, Layer::Hidden, 2).unwrap();
-    assert!((device_path - host).abs() < 1e-3 * device_path.abs().max(1.0), "{device_path} vs {host}");
+    assert!(
+        (device_path - host).abs() < 1e-3 * device_path.abs().max(1.0),
+        "{device_path} vs {host}"
+    );
 }

@@ -3,15 +3,15 @@
 //! continues exactly where a killed one stopped.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use gen_core::data::bars_stripes::bars_and_stripes;
 use gen_core::data::Dataset;
+use gen_core::data::bars_stripes::bars_and_stripes;
 use gen_core::run::RunDir;
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, Trainer, run_training};
+use gen_rbm::RbmConfig;
 use gen_rbm::eval::{log_partition_exact, mean_log_likelihood};
 use gen_rbm::model::Rbm;
 use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, Schedule};
-use gen_rbm::RbmConfig;
 
 fn device() -> Device {
     Device::flex()
@@ -32,9 +32,18 @@ fn bits(s: usize, n: usize) -> Vec<f32> {
 /// Exact log-likelihood gradient for weights: <v σ(c + vW)ᵀ>_data - <v hᵀ>_model, by
 /// enumerating every joint state of a tiny model (host, f64).
 fn exact_weight_gradient(rbm: &Rbm, data: &[Vec<f32>]) -> Vec<f64> {
-    let w: Vec<f64> = to_vec_f32(rbm.weights.val()).iter().map(|&x| x as f64).collect();
-    let b: Vec<f64> = to_vec_f32(rbm.visible_bias.val()).iter().map(|&x| x as f64).collect();
-    let c: Vec<f64> = to_vec_f32(rbm.hidden_bias.val()).iter().map(|&x| x as f64).collect();
+    let w: Vec<f64> = to_vec_f32(rbm.weights.val())
+        .iter()
+        .map(|&x| x as f64)
+        .collect();
+    let b: Vec<f64> = to_vec_f32(rbm.visible_bias.val())
+        .iter()
+        .map(|&x| x as f64)
+        .collect();
+    let c: Vec<f64> = to_vec_f32(rbm.hidden_bias.val())
+        .iter()
+        .map(|&x| x as f64)
+        .collect();
     let (nv, nh) = (b.len(), c.len());
     let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
     let mut pos = vec![0.0; nv * nh];
@@ -77,7 +86,9 @@ fn cd_gradient_approaches_the_exact_gradient_as_k_grows() {
     let _guard = serial();
     let dev = device();
     let (nv, nh) = (5, 3);
-    let w: Vec<f32> = (0..nv * nh).map(|i| ((i * 13 % 11) as f32 - 5.0) / 1.2).collect();
+    let w: Vec<f32> = (0..nv * nh)
+        .map(|i| ((i * 13 % 11) as f32 - 5.0) / 1.2)
+        .collect();
     let rbm = Rbm::from_tensors(
         Tensor::from_data(TensorData::new(w, [nv, nh]), &dev),
         Tensor::from_data(TensorData::new(vec![0.5, -0.5, 0.2, -1.0, 0.3], [nv]), &dev),
@@ -98,18 +109,28 @@ fn cd_gradient_approaches_the_exact_gradient_as_k_grows() {
     let mut errors = Vec::new();
     for k in [1, 5, 200] {
         dev.seed(11);
-        let config = RbmTrainConfig::new().with_method(Method::Cd).with_k(k).with_init_visible_bias_from_data(false);
+        let config = RbmTrainConfig::new()
+            .with_method(Method::Cd)
+            .with_k(k)
+            .with_init_visible_bias_from_data(false);
         let trainer = RbmTrainer::new(rbm.clone(), config, &train, &dev);
         let negative = trainer.rbm.gibbs_chain(positive.clone(), k).0;
         let g = to_vec_f32(trainer.gradient(positive.clone(), negative).weights);
-        let err = g.iter().zip(&exact).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+        let err = g
+            .iter()
+            .zip(&exact)
+            .map(|(a, b)| (*a as f64 - b).abs())
+            .fold(0.0, f64::max);
         errors.push(err);
     }
     // CD-1 is visibly biased; with 100 steps the chains have mixed and only MC noise is left.
     eprintln!("CD errors {errors:?}");
     assert!(errors[0] > 0.05, "CD-1 error {}", errors[0]);
     assert!(errors[2] < 0.02, "CD-100 error {}", errors[2]);
-    assert!(errors[0] > errors[1] && errors[1] > errors[2], "errors {errors:?}");
+    assert!(
+        errors[0] > errors[1] && errors[1] > errors[2],
+        "errors {errors:?}"
+    );
 }
 
 fn bas() -> Dataset {
@@ -132,7 +153,9 @@ fn fpcd_with_zero_fast_rate_is_pcd_step_for_step() {
         let mut t = RbmTrainer::new(rbm, config, &data, &dev);
         for step in 0..20u64 {
             dev.seed(1000 + step);
-            let idx: Vec<usize> = (0..10).map(|i| (i * 7 + step as usize) % data.len()).collect();
+            let idx: Vec<usize> = (0..10)
+                .map(|i| (i * 7 + step as usize) % data.len())
+                .collect();
             t.update(data.batch(&idx, &dev), step, 20);
         }
         to_vec_f32(t.rbm.weights.val())
@@ -144,7 +167,10 @@ fn train_bas(method: Method, k: usize, epochs: u64) -> (f64, f64) {
     let dev = device();
     dev.seed(3);
     let data = bas();
-    let rbm = RbmConfig::new(16).with_hidden(16).with_init_std(0.1).init(&dev);
+    let rbm = RbmConfig::new(16)
+        .with_hidden(16)
+        .with_init_std(0.1)
+        .init(&dev);
     let config = RbmTrainConfig::new()
         .with_method(method)
         .with_k(k)
@@ -154,7 +180,11 @@ fn train_bas(method: Method, k: usize, epochs: u64) -> (f64, f64) {
         .with_batch_size(10)
         .with_schedule(Schedule::Linear);
     let mut trainer = RbmTrainer::new(rbm, config, &data, &dev);
-    let before = mean_log_likelihood(&trainer.rbm, &data, log_partition_exact(&trainer.rbm).unwrap());
+    let before = mean_log_likelihood(
+        &trainer.rbm,
+        &data,
+        log_partition_exact(&trainer.rbm).unwrap(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path()).unwrap();
     let opts = LoopOptions {
@@ -168,7 +198,11 @@ fn train_bas(method: Method, k: usize, epochs: u64) -> (f64, f64) {
         label: "test".into(),
     };
     run_training(&mut trainer, &data, &dev, &run, &opts, false).unwrap();
-    let after = mean_log_likelihood(&trainer.rbm, &data, log_partition_exact(&trainer.rbm).unwrap());
+    let after = mean_log_likelihood(
+        &trainer.rbm,
+        &data,
+        log_partition_exact(&trainer.rbm).unwrap(),
+    );
     (before, after)
 }
 
@@ -186,7 +220,10 @@ fn training_raises_the_exact_likelihood_of_bars_and_stripes() {
         .collect();
     for &(method, before, after) in &results {
         assert!(after > before + 2.0, "{method:?}: {before} -> {after}");
-        assert!(after <= -(30f64.ln()) + 1e-3, "{method:?}: {after} exceeds the optimum");
+        assert!(
+            after <= -(30f64.ln()) + 1e-3,
+            "{method:?}: {after} exceeds the optimum"
+        );
     }
     // The lecture's claim: persistent chains beat CD-1 at the same cost per update.
     let cd = results[0].2;
@@ -202,7 +239,13 @@ struct Killed {
 }
 
 impl Trainer for Killed {
-    fn train_step(&mut self, b: Tensor<2>, step: u64, total: u64, log: bool) -> Vec<(&'static str, Tensor<1>)> {
+    fn train_step(
+        &mut self,
+        b: Tensor<2>,
+        step: u64,
+        total: u64,
+        log: bool,
+    ) -> Vec<(&'static str, Tensor<1>)> {
         if step == self.at {
             panic!("killed");
         }
@@ -227,7 +270,11 @@ fn a_resumed_run_matches_an_uninterrupted_one() {
     let fresh = || {
         dev.seed(21);
         let rbm = RbmConfig::new(16).with_hidden(6).init(&dev);
-        let config = RbmTrainConfig::new().with_method(Method::Fpcd).with_chains(10).with_momentum(0.5).with_learning_rate(0.05);
+        let config = RbmTrainConfig::new()
+            .with_method(Method::Fpcd)
+            .with_chains(10)
+            .with_momentum(0.5)
+            .with_learning_rate(0.05);
         RbmTrainer::new(rbm, config, &data, &dev)
     };
     let opts = LoopOptions {
@@ -246,7 +293,10 @@ fn a_resumed_run_matches_an_uninterrupted_one() {
     run_training(&mut a, &data, &dev, &straight, &opts, false).unwrap();
 
     let resumed = RunDir::create(dir.path().join("resumed")).unwrap();
-    let mut killed = Killed { inner: fresh(), at: 7 };
+    let mut killed = Killed {
+        inner: fresh(),
+        at: 7,
+    };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         run_training(&mut killed, &data, &dev, &resumed, &opts, false)
     }));
@@ -257,8 +307,14 @@ fn a_resumed_run_matches_an_uninterrupted_one() {
     // A new process: a fresh trainer, state from the checkpoint.
     let mut b = fresh();
     run_training(&mut b, &data, &dev, &resumed, &opts, true).unwrap();
-    assert_eq!(to_vec_f32(a.rbm.weights.val()), to_vec_f32(b.rbm.weights.val()));
-    assert_eq!(to_vec_f32(a.chains.clone().unwrap()), to_vec_f32(b.chains.clone().unwrap()));
+    assert_eq!(
+        to_vec_f32(a.rbm.weights.val()),
+        to_vec_f32(b.rbm.weights.val())
+    );
+    assert_eq!(
+        to_vec_f32(a.chains.clone().unwrap()),
+        to_vec_f32(b.chains.clone().unwrap())
+    );
     // The metric log of the resumed run has every step once.
     let steps: Vec<u64> = gen_core::run::metrics::read_metrics(&resumed.metrics_path())
         .unwrap()

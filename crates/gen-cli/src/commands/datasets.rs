@@ -7,8 +7,16 @@ use gen_core::data::registry::{DataKind, Location, catalogue};
 /// The table printed by `gen datasets`, for the data folder `data_dir`.
 pub fn datasets_table(data_dir: &std::path::Path) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "data folder: {} (set GEN_DATA_DIR to change it)\n", data_dir.display());
-    let _ = writeln!(out, "{:<24} {:<10} {:<8} {:<48} origin; licence", "name", "kind", "present", "location");
+    let _ = writeln!(
+        out,
+        "data folder: {} (set GEN_DATA_DIR to change it)\n",
+        data_dir.display()
+    );
+    let _ = writeln!(
+        out,
+        "{:<24} {:<10} {:<8} {:<48} origin; licence",
+        "name", "kind", "present", "location"
+    );
     for info in catalogue(data_dir) {
         let kind = match info.kind {
             DataKind::Images => "images",
@@ -27,7 +35,10 @@ pub fn datasets_table(data_dir: &std::path::Path) -> String {
             info.name, kind, present, location, info.origin, info.licence
         );
     }
-    let _ = writeln!(out, "\nmissing sets: `cargo xtask download NAME` (or `--from DIR` to import files you have)");
+    let _ = writeln!(
+        out,
+        "\nmissing sets: `cargo xtask download NAME` (or `--from DIR` to import files you have)"
+    );
     out
 }
 

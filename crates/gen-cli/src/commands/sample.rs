@@ -19,7 +19,10 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if !matches!(ext.as_deref(), Some("png" | "npy")) {
-        bail!("{}: the output must end in .png (a grid) or .npy (raw float32 samples)", args.out.display());
+        bail!(
+            "{}: the output must end in .png (a grid) or .npy (raw float32 samples)",
+            args.out.display()
+        );
     }
     let (_run, trained, device) = open(&args.run, args.backend)?;
     let (values, shape, cols) = match &trained {
@@ -32,10 +35,15 @@ pub fn run(args: &SampleArgs) -> Result<()> {
     } else {
         let mut dims = vec![count];
         match shape {
-            ItemShape::Image { channels, height, width } => dims.extend([channels, height, width]),
+            ItemShape::Image {
+                channels,
+                height,
+                width,
+            } => dims.extend([channels, height, width]),
             ItemShape::Vector { dim } => dims.push(dim),
         }
-        write_npy(&args.out, &dims, &values).with_context(|| format!("cannot write {}", args.out.display()))?;
+        write_npy(&args.out, &dims, &values)
+            .with_context(|| format!("cannot write {}", args.out.display()))?;
     }
     eprintln!("wrote {count} samples to {}", args.out.display());
     Ok(())

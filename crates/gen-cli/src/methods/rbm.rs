@@ -10,7 +10,9 @@ use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
-use gen_rbm::eval::{log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error};
+use gen_rbm::eval::{
+    log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error,
+};
 use gen_rbm::sample::{RbmSampleConfig, chain_frames, sample};
 use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, rbm_from_checkpoint};
 use gen_rbm::{Rbm, RbmConfig};
@@ -73,10 +75,14 @@ impl RbmRunConfig {
 fn load_data(name: &str, binarize: &Binarize) -> Result<Splits> {
     let loaded = gen_core::data::load(name, &gen_core::data::data_dir())?;
     let Loaded::Splits(splits) = loaded else {
-        bail!("'{name}' holds two image domains; the RBM models one set of images (try digits or mnist)");
+        bail!(
+            "'{name}' holds two image domains; the RBM models one set of images (try digits or mnist)"
+        );
     };
     if !matches!(splits.train.item_shape, ItemShape::Image { .. }) {
-        bail!("'{name}' holds points, not images; the Bernoulli RBM models binary images (try digits, mnist or bars-and-stripes)");
+        bail!(
+            "'{name}' holds points, not images; the Bernoulli RBM models binary images (try digits, mnist or bars-and-stripes)"
+        );
     }
     Ok(Splits {
         train: binarize.apply(&splits.train),
@@ -85,7 +91,11 @@ fn load_data(name: &str, binarize: &Binarize) -> Result<Splits> {
 }
 
 fn default_out(config: &RbmRunConfig) -> std::path::PathBuf {
-    Path::new("runs").join(format!("rbm-{}-{}", config.data.replace(['/', '\\'], "_"), config.seed))
+    Path::new("runs").join(format!(
+        "rbm-{}-{}",
+        config.data.replace(['/', '\\'], "_"),
+        config.seed
+    ))
 }
 
 /// `gen train rbm ...`
@@ -96,11 +106,23 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     let mut config = if resume {
         let out = out.as_ref().context("--resume needs --out RUN")?;
         let run = RunDir::open(out)?;
-        if !common.sets.is_empty() || common.config.is_some() || args.hidden.is_some() || args.method.is_some() || args.k.is_some() {
-            bail!("--resume continues the run exactly as configured in {}; it takes no configuration changes", run.config_path().display());
+        if !common.sets.is_empty()
+            || common.config.is_some()
+            || args.hidden.is_some()
+            || args.method.is_some()
+            || args.k.is_some()
+        {
+            bail!(
+                "--resume continues the run exactly as configured in {}; it takes no configuration changes",
+                run.config_path().display()
+            );
         }
-        toml::from_str::<RbmRunConfig>(&run.read_config()?)
-            .with_context(|| format!("{}: not an RBM run configuration", run.config_path().display()))?
+        toml::from_str::<RbmRunConfig>(&run.read_config()?).with_context(|| {
+            format!(
+                "{}: not an RBM run configuration",
+                run.config_path().display()
+            )
+        })?
     } else {
         let backend = match common.backend {
             Some(b) => b,
@@ -112,7 +134,10 @@ pub fn train(args: &RbmArgs) -> Result<()> {
         }
         if let Some(m) = &args.method {
             let method: Method = m.parse().map_err(anyhow::Error::msg)?;
-            sets.push(format!("train.method={}", serde_json::to_value(method)?.as_str().unwrap_or(m)));
+            sets.push(format!(
+                "train.method={}",
+                serde_json::to_value(method)?.as_str().unwrap_or(m)
+            ));
         }
         if let Some(k) = args.k {
             sets.push(format!("train.k={k}"));
@@ -131,7 +156,10 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     if let Some(b) = common.backend.filter(|_| resume) {
         config.backend = b;
     }
-    config.train.validate().map_err(|e| anyhow::anyhow!("invalid RBM training settings: {e}"))?;
+    config
+        .train
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid RBM training settings: {e}"))?;
     if config.model.hidden == 0 {
         bail!("the RBM needs at least one hidden unit");
     }
@@ -142,7 +170,10 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     let run = RunDir::create(&out)?;
     if !resume {
         if run.checkpoints().latest()?.is_some() {
-            bail!("{} already holds a trained run; pass --resume to continue it or choose another --out", out.display());
+            bail!(
+                "{} already holds a trained run; pass --resume to continue it or choose another --out",
+                out.display()
+            );
         }
         run.write_config(&to_text(&config)?)?;
     }
@@ -183,8 +214,14 @@ fn exact_metrics(rbm: &Rbm, splits: &Splits) -> Result<Map<String, Value>> {
     let log_z = log_partition_exact(rbm)?;
     let mut m = Map::new();
     m.insert("log_z".into(), json!(log_z));
-    m.insert("train_log_likelihood".into(), json!(mean_log_likelihood(rbm, &splits.train, log_z)));
-    m.insert("test_log_likelihood".into(), json!(mean_log_likelihood(rbm, &splits.test, log_z)));
+    m.insert(
+        "train_log_likelihood".into(),
+        json!(mean_log_likelihood(rbm, &splits.train, log_z)),
+    );
+    m.insert(
+        "test_log_likelihood".into(),
+        json!(mean_log_likelihood(rbm, &splits.test, log_z)),
+    );
     Ok(m)
 }
 
@@ -196,19 +233,24 @@ pub struct TrainedRbm {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, Device)> {
-    let config: RbmRunConfig = toml::from_str(&run.read_config()?)
-        .with_context(|| format!("{}: not an RBM run configuration", run.config_path().display()))?;
+    let config: RbmRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
+        format!(
+            "{}: not an RBM run configuration",
+            run.config_path().display()
+        )
+    })?;
     let device = match device {
         Some(d) => d.clone(),
         None => device_for(config.backend)?,
     };
-    let ckpt = run
-        .checkpoints()
-        .latest()?
-        .with_context(|| format!("{} has no checkpoint yet: train it first", run.root().display()))?;
-    let rbm = rbm_from_checkpoint(&ckpt, &device).map_err(|e| {
-        anyhow::anyhow!("{}: {e}", run.checkpoints_dir().display())
+    let ckpt = run.checkpoints().latest()?.with_context(|| {
+        format!(
+            "{} has no checkpoint yet: train it first",
+            run.root().display()
+        )
     })?;
+    let rbm = rbm_from_checkpoint(&ckpt, &device)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", run.checkpoints_dir().display()))?;
     Ok((TrainedRbm { config, rbm }, device))
 }
 
@@ -216,14 +258,26 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, De
 pub fn item_shape(config: &RbmRunConfig) -> ItemShape {
     let side = (config.model.visible as f64).sqrt().round() as usize;
     if side * side == config.model.visible {
-        ItemShape::Image { channels: 1, height: side, width: side }
+        ItemShape::Image {
+            channels: 1,
+            height: side,
+            width: side,
+        }
     } else {
-        ItemShape::Vector { dim: config.model.visible }
+        ItemShape::Vector {
+            dim: config.model.visible,
+        }
     }
 }
 
 /// `gen sample` for an RBM run: values and the shape of one sample.
-pub fn draw(trained: &TrainedRbm, n: usize, chain: bool, seed: u64, device: &Device) -> (Vec<f32>, ItemShape, usize) {
+pub fn draw(
+    trained: &TrainedRbm,
+    n: usize,
+    chain: bool,
+    seed: u64,
+    device: &Device,
+) -> (Vec<f32>, ItemShape, usize) {
     device.seed(derive(trained.config.seed ^ seed, Stream::Sample, 0));
     let shape = item_shape(&trained.config);
     if chain {
@@ -238,7 +292,12 @@ pub fn draw(trained: &TrainedRbm, n: usize, chain: bool, seed: u64, device: &Dev
 }
 
 /// `gen eval` for an RBM run.
-pub fn eval(trained: &TrainedRbm, metric: &str, data: Option<&str>, device: &Device) -> Result<Map<String, Value>> {
+pub fn eval(
+    trained: &TrainedRbm,
+    metric: &str,
+    data: Option<&str>,
+    device: &Device,
+) -> Result<Map<String, Value>> {
     let name = data.unwrap_or(&trained.config.data);
     let splits = load_data(name, &trained.config.binarize)?;
     if splits.test.dim() != trained.rbm.num_visible() {
@@ -255,23 +314,32 @@ pub fn eval(trained: &TrainedRbm, metric: &str, data: Option<&str>, device: &Dev
             device.seed(derive(trained.config.seed, Stream::Eval, 0));
             let v = splits.test.to_tensor(device);
             let mut m = Map::new();
-            m.insert("reconstruction_error".into(), json!(to_vec_f32(reconstruction_error(rbm, v))[0]));
+            m.insert(
+                "reconstruction_error".into(),
+                json!(to_vec_f32(reconstruction_error(rbm, v))[0]),
+            );
             Ok(m)
         }
         "pseudo-likelihood" => {
             device.seed(derive(trained.config.seed, Stream::Eval, 0));
             let v = splits.test.to_tensor(device);
             let [b, d] = v.dims();
-            let pick = burn::tensor::Tensor::<1>::random([b], burn::tensor::Distribution::Default, device)
-                .mul_scalar(d as f64)
-                .floor()
-                .int();
+            let pick =
+                burn::tensor::Tensor::<1>::random([b], burn::tensor::Distribution::Default, device)
+                    .mul_scalar(d as f64)
+                    .floor()
+                    .int();
             let flip = pick.one_hot::<2>(d).float();
             let mut m = Map::new();
-            m.insert("pseudo_log_likelihood".into(), json!(to_vec_f32(pseudo_log_likelihood(rbm, v, flip))[0]));
+            m.insert(
+                "pseudo_log_likelihood".into(),
+                json!(to_vec_f32(pseudo_log_likelihood(rbm, v, flip))[0]),
+            );
             Ok(m)
         }
-        other => bail!("unknown metric '{other}' for an RBM run; available: exact, recon, pseudo-likelihood"),
+        other => bail!(
+            "unknown metric '{other}' for an RBM run; available: exact, recon, pseudo-likelihood"
+        ),
     }
 }
 
@@ -279,8 +347,20 @@ pub fn eval(trained: &TrainedRbm, metric: &str, data: Option<&str>, device: &Dev
 pub fn export(trained: &TrainedRbm) -> Vec<NamedTensor> {
     let (v, h) = (trained.rbm.num_visible(), trained.rbm.num_hidden());
     vec![
-        NamedTensor { name: "weights".into(), shape: vec![v, h], values: to_vec_f32(trained.rbm.weights.val()) },
-        NamedTensor { name: "visible_bias".into(), shape: vec![v], values: to_vec_f32(trained.rbm.visible_bias.val()) },
-        NamedTensor { name: "hidden_bias".into(), shape: vec![h], values: to_vec_f32(trained.rbm.hidden_bias.val()) },
+        NamedTensor {
+            name: "weights".into(),
+            shape: vec![v, h],
+            values: to_vec_f32(trained.rbm.weights.val()),
+        },
+        NamedTensor {
+            name: "visible_bias".into(),
+            shape: vec![v],
+            values: to_vec_f32(trained.rbm.visible_bias.val()),
+        },
+        NamedTensor {
+            name: "hidden_bias".into(),
+            shape: vec![h],
+            values: to_vec_f32(trained.rbm.hidden_bias.val()),
+        },
     ]
 }

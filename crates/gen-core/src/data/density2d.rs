@@ -140,10 +140,7 @@ impl Density2d {
             Density2d::Ring8 | Density2d::Grid25 => {
                 let modes = self.modes().expect("mixtures have modes");
                 let s = self.noise_std();
-                let terms: Vec<f64> = modes
-                    .iter()
-                    .map(|m| log_normal2(p, *m, s))
-                    .collect();
+                let terms: Vec<f64> = modes.iter().map(|m| log_normal2(p, *m, s)).collect();
                 log_sum_exp(&terms) - (modes.len() as f64).ln()
             }
             Density2d::TwoMoons | Density2d::SwissRoll => {

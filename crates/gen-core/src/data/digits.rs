@@ -22,7 +22,11 @@ pub const DIGITS_TEST_COUNT: usize = 360;
 pub fn parse_digits_csv(text: &str, path: &Path) -> Result<Dataset, DataError> {
     let mut values = Vec::with_capacity(DIGITS_COUNT * 64);
     let mut labels = Vec::with_capacity(DIGITS_COUNT);
-    for (line_no, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (line_no, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() != 65 {
             return Err(DataError::Malformed {
@@ -33,7 +37,11 @@ pub fn parse_digits_csv(text: &str, path: &Path) -> Result<Dataset, DataError> {
         for (i, f) in fields.iter().enumerate() {
             let v: f32 = f.trim().parse().map_err(|_| DataError::Malformed {
                 path: path.to_path_buf(),
-                problem: format!("line {}: field {} is not a number: '{f}'", line_no + 1, i + 1),
+                problem: format!(
+                    "line {}: field {} is not a number: '{f}'",
+                    line_no + 1,
+                    i + 1
+                ),
             })?;
             if i < 64 {
                 values.push(v / GREY_LEVELS);

@@ -21,7 +21,9 @@ pub enum DataError {
         expected: &'static str,
     },
     /// The file ends before the data its header announces.
-    #[error("{path}: truncated: the header announces {expected} bytes of data, the file holds {found}")]
+    #[error(
+        "{path}: truncated: the header announces {expected} bytes of data, the file holds {found}"
+    )]
     Truncated {
         path: PathBuf,
         expected: usize,

@@ -77,10 +77,12 @@ pub fn parse_idx(bytes: &[u8], path: &Path, expected_ndims: u8) -> Result<IdxArr
         .collect();
     let item: usize = dims[1..].iter().product();
     let payload = &bytes[header_len..];
-    let expected_len = dims[0].checked_mul(item).ok_or_else(|| DataError::Malformed {
-        path: path.to_path_buf(),
-        problem: format!("header sizes {dims:?} overflow"),
-    })?;
+    let expected_len = dims[0]
+        .checked_mul(item)
+        .ok_or_else(|| DataError::Malformed {
+            path: path.to_path_buf(),
+            problem: format!("header sizes {dims:?} overflow"),
+        })?;
     if payload.len() < expected_len {
         return Err(DataError::Truncated {
             path: path.to_path_buf(),
@@ -92,7 +94,7 @@ pub fn parse_idx(bytes: &[u8], path: &Path, expected_ndims: u8) -> Result<IdxArr
         return Err(DataError::CountMismatch {
             path: path.to_path_buf(),
             header: dims[0],
-            found: if item == 0 { 0 } else { payload.len() / item },
+            found: payload.len().checked_div(item).unwrap_or(0),
         });
     }
     Ok(IdxArray {

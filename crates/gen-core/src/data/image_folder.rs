@@ -58,7 +58,10 @@ pub fn list_images(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
 }
 
 /// Decodes one image to channel-first RGB in `[0, 1]`, checking its size when one is given.
-pub fn load_image(path: &Path, size: Option<(u32, u32)>) -> Result<(Vec<f32>, u32, u32), DataError> {
+pub fn load_image(
+    path: &Path,
+    size: Option<(u32, u32)>,
+) -> Result<(Vec<f32>, u32, u32), DataError> {
     let img = image::open(path).map_err(|e| DataError::UnreadableImage {
         path: path.to_path_buf(),
         reason: e.to_string(),

@@ -74,7 +74,7 @@ impl DatasetInfo {
 #[derive(Debug, Clone)]
 pub enum Loaded {
     Splits(Splits),
-    TwoDomain(TwoDomain),
+    TwoDomain(Box<TwoDomain>),
 }
 
 /// The data folder: `$GEN_DATA_DIR`, else `./data`.
@@ -85,7 +85,12 @@ pub fn data_dir() -> PathBuf {
 }
 
 /// The reference CycleGAN datasets that `cargo xtask download` knows.
-pub const CYCLEGAN_DATASETS: [&str; 4] = ["horse2zebra", "apple2orange", "summer2winter_yosemite", "monet2photo"];
+pub const CYCLEGAN_DATASETS: [&str; 4] = [
+    "horse2zebra",
+    "apple2orange",
+    "summer2winter_yosemite",
+    "monet2photo",
+];
 
 /// Every known dataset, with locations resolved against `data_dir`.
 pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
@@ -160,12 +165,12 @@ pub fn load(name_or_path: &str, data_dir: &Path) -> Result<Loaded, DataError> {
             }));
         }
         "shapes" => {
-            return Ok(Loaded::TwoDomain(two_domain_shapes(
+            return Ok(Loaded::TwoDomain(Box::new(two_domain_shapes(
                 1000,
                 200,
                 32,
                 GENERATED_DATA_SEED,
-            )));
+            ))));
         }
         _ => {}
     }
@@ -210,7 +215,7 @@ pub fn load(name_or_path: &str, data_dir: &Path) -> Result<Loaded, DataError> {
 /// Loads a folder, telling the CycleGAN layout from the IDX layout by what it contains.
 pub fn load_path(dir: &Path, name: &str) -> Result<Loaded, DataError> {
     if dir.join("trainA").exists() {
-        return Ok(Loaded::TwoDomain(load_two_domain(dir, name)?));
+        return Ok(Loaded::TwoDomain(Box::new(load_two_domain(dir, name)?)));
     }
     if dir.is_dir() {
         return Ok(Loaded::Splits(load_idx_folder(dir, name)?));

@@ -104,13 +104,7 @@ impl CheckpointStore {
         };
         let mut steps: Vec<u64> = entries
             .filter_map(|e| e.ok())
-            .filter_map(|e| {
-                e.file_name()
-                    .to_str()?
-                    .strip_prefix("step-")?
-                    .parse()
-                    .ok()
-            })
+            .filter_map(|e| e.file_name().to_str()?.strip_prefix("step-")?.parse().ok())
             .collect();
         steps.sort_unstable();
         steps
@@ -134,7 +128,9 @@ impl CheckpointStore {
             .ok_or_else(|| invalid("no blob list"))?;
         let mut blobs = Vec::with_capacity(names.len());
         for name in names {
-            let name = name.as_str().ok_or_else(|| invalid("blob name is not a string"))?;
+            let name = name
+                .as_str()
+                .ok_or_else(|| invalid("blob name is not a string"))?;
             let path = dir.join(format!("{name}.bin"));
             let bytes = fs::read(&path).map_err(|e| RunError::io(&path, e))?;
             blobs.push((name.to_string(), bytes));

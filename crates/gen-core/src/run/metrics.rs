@@ -30,7 +30,11 @@ impl MetricsLog {
             Some(step) if path.exists() => {
                 let kept: Vec<Value> = read_metrics(path)?
                     .into_iter()
-                    .filter(|r| r.get("step").and_then(Value::as_u64).is_some_and(|s| s <= step))
+                    .filter(|r| {
+                        r.get("step")
+                            .and_then(Value::as_u64)
+                            .is_some_and(|s| s <= step)
+                    })
                     .collect();
                 wall_offset = kept
                     .last()
