@@ -6,6 +6,10 @@
 
 use burn::tensor::Device;
 
+/// The README, compiled so its code example is checked as a doc test.
+#[doc = include_str!("../../README.md")]
+pub mod readme {}
+
 /// Every backend compiled into this test build, by name.
 #[allow(unused_mut, clippy::vec_init_then_push)]
 pub fn backends() -> Vec<(&'static str, Device)> {
