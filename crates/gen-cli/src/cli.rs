@@ -104,6 +104,9 @@ pub struct SampleArgs {
     /// Show consecutive states of a few Markov chains instead of independent samples.
     #[arg(long)]
     pub chain: bool,
+    /// Markov-chain steps before the returned samples [default: the run's sample.gibbs_steps].
+    #[arg(long)]
+    pub steps: Option<usize>,
     /// Seed of the sampling draws.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -117,7 +120,7 @@ pub struct SampleArgs {
 pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
-    /// Metric to compute (RBM: exact, recon, pseudo-likelihood).
+    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood).
     #[arg(long)]
     pub metric: String,
     /// Data to evaluate on [default: the test split of the run's training data].

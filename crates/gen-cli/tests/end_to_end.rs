@@ -82,14 +82,14 @@ fn train_sample_eval_export() {
     let mut args = TRAIN_BAS.to_vec();
     args.extend(["--epochs", "100", "--out", run_s]);
     let stdout = ok(&args);
-    assert!(stdout.contains("test_log_likelihood"), "{stdout}");
+    assert!(stdout.contains("test_ll"), "{stdout}");
     for f in ["config.toml", "metrics.jsonl", "summary.json"] {
         assert!(run.join(f).is_file(), "{f} missing");
     }
     assert!(run.join("samples/step-00000300.png").is_file());
     assert!(run.join("plots/reconstruction_error.png").is_file());
     let s = summary(&run);
-    let ll = s["test_log_likelihood"].as_f64().unwrap();
+    let ll = s["test_ll"].as_f64().unwrap();
     // Bars and stripes: 30 equiprobable patterns, so no model beats -ln 30; the model it starts
     // from (independent pixels at the data's means, 1/2 each) scores -16 ln 2 = -11.09.
     assert!(ll < -(30f64.ln()) && ll > -16.0 * 2f64.ln() + 1.0, "{ll}");
@@ -104,9 +104,23 @@ fn train_sample_eval_export() {
 
     // Eval recomputes the same exact likelihood from the checkpoint.
     let out = ok(&["eval", run_s, "--metric", "exact"]);
-    assert!(out.contains("test_log_likelihood"));
-    assert!((summary(&run)["test_log_likelihood"].as_f64().unwrap() - ll).abs() < 1e-9);
+    assert!(out.contains("test_ll"));
+    assert!((summary(&run)["test_ll"].as_f64().unwrap() - ll).abs() < 1e-9);
     ok(&["eval", run_s, "--metric", "pseudo-likelihood"]);
+    // AIS brackets the exact log Z it replaces for large models.
+    let exact_log_z = summary(&run)["log_z"].as_f64().unwrap();
+    ok(&["eval", run_s, "--metric", "ais"]);
+    let s = summary(&run);
+    let (low, high) = (
+        s["log_z_low"].as_f64().unwrap(),
+        s["log_z_high"].as_f64().unwrap(),
+    );
+    assert!(
+        low <= exact_log_z + 1e-3 && exact_log_z - 1e-3 <= high,
+        "exact {exact_log_z}, AIS [{low}, {high}]"
+    );
+    assert!(s["test_ll_low"].as_f64().unwrap() <= s["test_ll_high"].as_f64().unwrap());
+    assert!(run.join("plots/filters.png").is_file());
     assert!(summary(&run)["pseudo_log_likelihood"].as_f64().unwrap() < 0.0);
 
     // Samples: a PNG grid and a .npy array of probabilities.
@@ -119,6 +133,17 @@ fn train_sample_eval_export() {
     let (shape, values) = gen_core::npy::decode_npy(&std::fs::read(&npy).unwrap()).unwrap();
     assert_eq!(shape, vec![5, 1, 4, 4]);
     assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
+    let few_steps = dir.path().join("few.png");
+    ok(&[
+        "sample",
+        run_s,
+        "-n",
+        "9",
+        "--steps",
+        "3",
+        "--out",
+        few_steps.to_str().unwrap(),
+    ]);
     let chain = dir.path().join("chain.png");
     ok(&[
         "sample",
@@ -214,10 +239,7 @@ fn resume_after_a_kill_gives_the_uninterrupted_result() {
     let (_, wa) = read_f32_tensor(&straight.join("model.safetensors"), "weights");
     let (_, wb) = read_f32_tensor(&resumed.join("model.safetensors"), "weights");
     assert_eq!(wa, wb, "resumed weights differ from the uninterrupted run");
-    assert_eq!(
-        summary(&straight)["test_log_likelihood"],
-        summary(&resumed)["test_log_likelihood"]
-    );
+    assert_eq!(summary(&straight)["test_ll"], summary(&resumed)["test_ll"]);
 }
 
 #[test]
@@ -284,6 +306,37 @@ fn bad_input_gives_one_clear_error() {
             "{err}"
         );
     }
+    let err = fails(&[
+        "train", "rbm", "--data", "digits", "--hidden", "0", "--out", o,
+    ]);
+    assert!(err.contains("hidden unit"), "{err}");
+    let err = fails(&["train", "rbm", "--data", "digits", "--k", "0", "--out", o]);
+    assert!(err.contains("k must be at least 1"), "{err}");
+    let err = fails(&[
+        "train",
+        "rbm",
+        "--data",
+        "digits",
+        "--set",
+        "learning_rate=-0.1",
+        "--out",
+        o,
+    ]);
+    assert!(err.contains("learning_rate must be positive"), "{err}");
+    assert!(
+        !out.exists(),
+        "nothing is written before the configuration is valid"
+    );
+    // Exact evaluation of 40 hidden units is refused and points to AIS.
+    let big = dir.path().join("big");
+    let b = big.to_str().unwrap();
+    // (40 hidden over 64 visible: both layers exceed what enumeration accepts.)
+    ok(&[
+        "train", "rbm", "--data", "digits", "--hidden", "40", "--epochs", "1", "--quiet", "--out",
+        b,
+    ]);
+    let err = fails(&["eval", b, "--metric", "exact"]);
+    assert!(err.contains("40 units") && err.contains("AIS"), "{err}");
     // Usage errors exit with clap's code 2.
     let out = gen_cmd(&["train", "rbm"]);
     assert_eq!(out.status.code(), Some(2));
@@ -299,6 +352,19 @@ fn eval_rejects_unknown_metrics() {
     let err = fails(&["eval", run.to_str().unwrap(), "--metric", "fid"]);
     assert!(
         err.contains("unknown metric 'fid'") && err.contains("exact"),
+        "{err}"
+    );
+    // A model trained on 4x4 images cannot be evaluated on 8x8 digits.
+    let err = fails(&[
+        "eval",
+        run.to_str().unwrap(),
+        "--metric",
+        "exact",
+        "--data",
+        "digits",
+    ]);
+    assert!(
+        err.contains("64 values per example") && err.contains("16 visible units"),
         "{err}"
     );
     // A second training into the same folder is refused rather than overwriting it.

@@ -11,6 +11,7 @@
 //! | fast weights `θ_f := ρ θ_f + β g` | [`train::RbmTrainer`] (`fast_*` fields) |
 //! | exact log-likelihood (Figure 1, 25 hidden units) | [`eval::log_partition_exact`] |
 
+pub mod ais;
 pub mod eval;
 pub mod exact_cpu;
 pub mod model;

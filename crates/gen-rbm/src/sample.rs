@@ -23,6 +23,37 @@ pub fn sample(rbm: &Rbm, n: usize, config: &RbmSampleConfig, device: &Device) ->
     probs
 }
 
+/// `n` samples continuing the persistent chains of training (`chains: [m, V]`, reused
+/// cyclically when `n > m`) for `steps` more Gibbs steps.
+pub fn sample_from_chains(rbm: &Rbm, chains: Tensor<2>, n: usize, steps: usize) -> Tensor<2> {
+    let m = chains.dims()[0];
+    let idx: Vec<i64> = (0..n).map(|i| (i % m) as i64).collect();
+    let device = chains.device();
+    let idx =
+        Tensor::<1, burn::tensor::Int>::from_data(burn::tensor::TensorData::new(idx, [n]), &device);
+    let start = chains.select(0, idx);
+    let (_, probs) = rbm.gibbs_chain(start, steps.max(1));
+    probs
+}
+
+/// The learned filters: column `j` of the weights (hidden unit `j`'s receptive field) scaled to
+/// `[0, 1]` on its own range, one filter after another (`[H, V]` values), for a picture.
+pub fn filter_images(rbm: &Rbm) -> Vec<f32> {
+    let w = gen_core::tensor_io::to_vec_f32(rbm.weights.val().transpose());
+    let v = rbm.num_visible();
+    let mut out = Vec::with_capacity(w.len());
+    for filter in w.chunks_exact(v) {
+        let (lo, hi) = filter
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &x| {
+                (l.min(x), h.max(x))
+            });
+        let span = (hi - lo).max(1e-12);
+        out.extend(filter.iter().map(|&x| (x - lo) / span));
+    }
+    out
+}
+
 /// Consecutive states of `n` chains, every `thin` steps, `frames` times: shows how a chain
 /// moves (mixing), laid out chain by chain.
 pub fn chain_frames(rbm: &Rbm, n: usize, frames: usize, thin: usize, device: &Device) -> Tensor<2> {

@@ -541,10 +541,7 @@ impl Trainer for RbmTrainer {
         match log_partition_exact(&self.rbm) {
             Ok(log_z) => vec![
                 ("log_z", log_z),
-                (
-                    "test_log_likelihood",
-                    mean_log_likelihood(&self.rbm, test, log_z),
-                ),
+                ("test_ll", mean_log_likelihood(&self.rbm, test, log_z)),
             ],
             Err(_) => Vec::new(),
         }

@@ -173,3 +173,14 @@ fn host_enumeration_matches_the_device_path_and_brute_force() {
         "{device_path} vs {host}"
     );
 }
+
+#[test]
+fn ais_schedule_is_salakhutdinovs() {
+    let betas = gen_rbm::ais::salakhutdinov_schedule();
+    assert_eq!(betas.len(), 14_501); // 14,500 steps between 0 and 1
+    assert_eq!(
+        (betas[0], betas[500], betas[4500], betas[14_500]),
+        (0.0, 0.5, 0.9, 1.0)
+    );
+    assert!(betas.windows(2).all(|p| p[1] > p[0]));
+}

@@ -91,7 +91,7 @@ impl Experiment for RbmLikelihood {
             let records = read_metrics(&run.join("metrics.jsonl"))?;
             curves.push(Series {
                 name: label.to_string(),
-                points: series(&records, "test_log_likelihood"),
+                points: series(&records, "test_ll"),
             });
             let summary: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(run.join("summary.json"))?)?;
@@ -100,8 +100,8 @@ impl Experiment for RbmLikelihood {
                 table,
                 "| {label} | {} | {:.2} | {:.2} | {:.1} |",
                 summary["steps"],
-                num("test_log_likelihood"),
-                num("train_log_likelihood"),
+                num("test_ll"),
+                num("train_ll"),
                 num("train_seconds")
             );
             let grid = figures.join(format!("samples-{method}{k}.png"));

@@ -26,7 +26,9 @@ pub fn run(args: &SampleArgs) -> Result<()> {
     }
     let (_run, trained, device) = open(&args.run, args.backend)?;
     let (values, shape, cols) = match &trained {
-        Trained::Rbm(t) => methods::rbm::draw(t, args.n, args.chain, args.seed, &device),
+        Trained::Rbm(t) => {
+            methods::rbm::draw(t, args.n, args.chain, args.steps, args.seed, &device)
+        }
     };
     let count = values.len() / shape.len();
     if ext.as_deref() == Some("png") {

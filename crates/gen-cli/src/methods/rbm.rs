@@ -10,10 +10,11 @@ use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
+use gen_rbm::ais::{AisConfig, ais_log_partition, base_rate_biases};
 use gen_rbm::eval::{
     log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error,
 };
-use gen_rbm::sample::{RbmSampleConfig, chain_frames, sample};
+use gen_rbm::sample::{RbmSampleConfig, chain_frames, filter_images, sample, sample_from_chains};
 use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, rbm_from_checkpoint};
 use gen_rbm::{Rbm, RbmConfig};
 use serde::{Deserialize, Serialize};
@@ -166,6 +167,14 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     let device = device_for(config.backend)?;
     let splits = load_data(&config.data, &config.binarize)?;
     config.model.visible = splits.train.dim();
+    if config.train.batch_size > splits.train.len() {
+        bail!(
+            "the batch size {} is larger than the {} training examples of '{}'",
+            config.train.batch_size,
+            splits.train.len(),
+            config.data
+        );
+    }
     let out = out.unwrap_or_else(|| default_out(&config));
     let run = RunDir::create(&out)?;
     if !resume {
@@ -193,6 +202,12 @@ pub fn train(args: &RbmArgs) -> Result<()> {
         label: format!("rbm {:?} k={}", config.train.method, config.train.k).to_lowercase(),
     };
     let outcome = run_training(&mut trainer, &splits.train, &device, &run, &opts, resume)?;
+    if let shape @ ItemShape::Image { .. } = splits.train.item_shape {
+        let filters = run.plots_dir().join("filters.png");
+        let cols = gen_core::image_grid::default_cols(config.model.hidden);
+        gen_core::image_grid::write_grid(&filters, &filter_images(&trainer.rbm), shape, cols)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", filters.display()))?;
+    }
     let mut summary = Map::new();
     if config.model.hidden <= config.final_exact_up_to {
         summary.extend(exact_metrics(&trainer.rbm, &splits)?);
@@ -215,11 +230,11 @@ fn exact_metrics(rbm: &Rbm, splits: &Splits) -> Result<Map<String, Value>> {
     let mut m = Map::new();
     m.insert("log_z".into(), json!(log_z));
     m.insert(
-        "train_log_likelihood".into(),
+        "train_ll".into(),
         json!(mean_log_likelihood(rbm, &splits.train, log_z)),
     );
     m.insert(
-        "test_log_likelihood".into(),
+        "test_ll".into(),
         json!(mean_log_likelihood(rbm, &splits.test, log_z)),
     );
     Ok(m)
@@ -229,6 +244,8 @@ fn exact_metrics(rbm: &Rbm, splits: &Splits) -> Result<Map<String, Value>> {
 pub struct TrainedRbm {
     pub config: RbmRunConfig,
     pub rbm: Rbm,
+    /// The persistent chains (PCD, FPCD; the β = 1 block for PT), if the run has them.
+    pub chains: Option<burn::tensor::Tensor<2>>,
 }
 
 /// Loads a run's configuration and last checkpoint onto `device`.
@@ -251,7 +268,26 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, De
     })?;
     let rbm = rbm_from_checkpoint(&ckpt, &device)
         .map_err(|e| anyhow::anyhow!("{}: {e}", run.checkpoints_dir().display()))?;
-    Ok((TrainedRbm { config, rbm }, device))
+    let chains = match ckpt.blob("chains") {
+        Some(bytes) => {
+            let (shape, values) = gen_core::npy::decode_npy(bytes)
+                .map_err(|e| anyhow::anyhow!("{}: chains: {e}", run.checkpoints_dir().display()))?;
+            let n = shape.first().copied().unwrap_or(0);
+            // PT stores every temperature; the first block is the β = 1 one.
+            let keep = n.min(config.train.chains);
+            let t = gen_core::tensor_io::matrix(values, n, rbm.num_visible(), &device);
+            Some(t.narrow(0, 0, keep))
+        }
+        None => None,
+    };
+    Ok((
+        TrainedRbm {
+            config,
+            rbm,
+            chains,
+        },
+        device,
+    ))
 }
 
 /// The image shape of the run's data (for grids).
@@ -270,23 +306,35 @@ pub fn item_shape(config: &RbmRunConfig) -> ItemShape {
     }
 }
 
-/// `gen sample` for an RBM run: values and the shape of one sample.
+/// `gen sample` for an RBM run: values, the shape of one sample and the grid's columns.
+/// Samples continue the run's persistent chains when it has them (PCD, FPCD, PT), else start
+/// from noise; `steps` Gibbs steps (default: the run's `sample.gibbs_steps`).
 pub fn draw(
     trained: &TrainedRbm,
     n: usize,
     chain: bool,
+    steps: Option<usize>,
     seed: u64,
     device: &Device,
 ) -> (Vec<f32>, ItemShape, usize) {
     device.seed(derive(trained.config.seed ^ seed, Stream::Sample, 0));
     let shape = item_shape(&trained.config);
+    let steps = steps.unwrap_or(trained.config.sample.gibbs_steps);
     if chain {
-        // n/10 chains (at least 1), 10 frames each, 100 Gibbs steps apart.
+        // n/10 chains (at least 1), 10 frames each, `steps / 10` Gibbs steps apart.
         let chains = (n / 10).max(1);
-        let t = chain_frames(&trained.rbm, chains, 10, 100, device);
+        let t = chain_frames(&trained.rbm, chains, 10, (steps / 10).max(1), device);
         (to_vec_f32(t), shape, 10)
     } else {
-        let t = sample(&trained.rbm, n, &trained.config.sample, device);
+        let t = match &trained.chains {
+            Some(chains) => sample_from_chains(&trained.rbm, chains.clone(), n, steps),
+            None => sample(
+                &trained.rbm,
+                n,
+                &RbmSampleConfig::new().with_gibbs_steps(steps),
+                device,
+            ),
+        };
         (to_vec_f32(t), shape, gen_core::image_grid::default_cols(n))
     }
 }
@@ -310,6 +358,25 @@ pub fn eval(
     let rbm = &trained.rbm;
     match metric {
         "exact" => Ok(exact_metrics(rbm, &splits)?),
+        "ais" => {
+            device.seed(derive(trained.config.seed, Stream::Eval, 1));
+            let config = AisConfig::default();
+            let biases = base_rate_biases(&splits.train.mean());
+            let estimate = ais_log_partition(rbm, &biases, &config, device);
+            let ll = |data, log_z| json!(mean_log_likelihood(rbm, data, log_z));
+            let mut m = Map::new();
+            m.insert("log_z".into(), json!(estimate.log_z));
+            m.insert("log_z_low".into(), json!(estimate.log_z_low));
+            m.insert("log_z_high".into(), json!(estimate.log_z_high));
+            m.insert("train_ll".into(), ll(&splits.train, estimate.log_z));
+            m.insert("test_ll".into(), ll(&splits.test, estimate.log_z));
+            // The interval of log Z maps to an interval of the likelihood, reversed.
+            m.insert("test_ll_low".into(), ll(&splits.test, estimate.log_z_high));
+            m.insert("test_ll_high".into(), ll(&splits.test, estimate.log_z_low));
+            m.insert("ais_runs".into(), json!(config.runs));
+            m.insert("ais_temperatures".into(), json!(config.betas.len() - 1));
+            Ok(m)
+        }
         "recon" => {
             device.seed(derive(trained.config.seed, Stream::Eval, 0));
             let v = splits.test.to_tensor(device);
@@ -338,7 +405,7 @@ pub fn eval(
             Ok(m)
         }
         other => bail!(
-            "unknown metric '{other}' for an RBM run; available: exact, recon, pseudo-likelihood"
+            "unknown metric '{other}' for an RBM run; available: exact, ais, recon, pseudo-likelihood"
         ),
     }
 }
