@@ -1,4 +1,4 @@
-//! The reproducible experiments, one module each.
+//! The reproducible experiments, one module per method.
 
 pub mod rbm;
 
@@ -6,5 +6,5 @@ use crate::reproduce::Experiment;
 
 /// Every experiment, in report order.
 pub fn all() -> Vec<Box<dyn Experiment>> {
-    vec![Box::new(rbm::RbmLikelihood)]
+    vec![Box::new(rbm::RbmFigure1), Box::new(rbm::RbmFigure2)]
 }

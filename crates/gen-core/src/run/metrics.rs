@@ -100,8 +100,14 @@ pub fn read_metrics(path: &Path) -> Result<Vec<Value>, RunError> {
 
 /// The `(step, value)` series of one key, skipping records without it.
 pub fn series(records: &[Value], key: &str) -> Vec<(f64, f64)> {
+    series_against(records, "step", key)
+}
+
+/// The `(x, value)` series of one key against another (e.g. `wall_s`), skipping records
+/// without either.
+pub fn series_against(records: &[Value], x_key: &str, key: &str) -> Vec<(f64, f64)> {
     records
         .iter()
-        .filter_map(|r| Some((r.get("step")?.as_f64()?, r.get(key)?.as_f64()?)))
+        .filter_map(|r| Some((r.get(x_key)?.as_f64()?, r.get(key)?.as_f64()?)))
         .collect()
 }
