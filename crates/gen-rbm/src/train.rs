@@ -248,10 +248,15 @@ impl RbmTrainer {
     }
 
     /// Advances the negative chains and returns `X⁻`.
-    fn negative_samples(&mut self, positive: &Tensor<2>) -> Tensor<2> {
+    /// `positive_hidden` is `P(h | v⁺)`, which CD's first Gibbs step reuses.
+    fn negative_samples(&mut self, positive_hidden: &Tensor<2>) -> Tensor<2> {
         let k = self.config.k;
         match self.config.method {
-            Method::Cd => self.rbm.gibbs_chain(positive.clone(), k).0,
+            Method::Cd => {
+                let h = bernoulli(positive_hidden.clone());
+                let v = bernoulli(self.rbm.visible_probs(h));
+                self.rbm.gibbs_chain(v, k - 1).0
+            }
             Method::Pcd | Method::Fpcd => {
                 let model = self.sampling_model();
                 let start = self.chains.take().expect("persistent methods keep chains");
@@ -308,20 +313,28 @@ impl RbmTrainer {
 
     /// The log-likelihood gradient estimate `g` from positive and negative batches.
     pub fn gradient(&self, positive: Tensor<2>, negative: Tensor<2>) -> ParamSet {
+        let h_pos = self.rbm.hidden_probs(positive.clone());
+        self.gradient_with(positive, h_pos, negative)
+    }
+
+    /// [`gradient`](Self::gradient) with `P(h | v⁺)` already computed.
+    fn gradient_with(
+        &self,
+        positive: Tensor<2>,
+        h_pos: Tensor<2>,
+        negative: Tensor<2>,
+    ) -> ParamSet {
         let n_pos = positive.dims()[0] as f64;
         let n_neg = negative.dims()[0] as f64;
-        let h_pos = self.rbm.hidden_probs(positive.clone());
         let h_neg = self.rbm.hidden_probs(negative.clone());
-        let weights = positive
-            .clone()
-            .transpose()
-            .matmul(h_pos.clone())
-            .div_scalar(n_pos)
-            - negative
-                .clone()
-                .transpose()
-                .matmul(h_neg.clone())
-                .div_scalar(n_neg);
+        let pos_stats = positive.clone().transpose().matmul(h_pos.clone());
+        let neg_stats = negative.clone().transpose().matmul(h_neg.clone());
+        // Equal batch sizes (the usual case) need one scaling pass instead of two.
+        let weights = if n_pos == n_neg {
+            (pos_stats - neg_stats).div_scalar(n_pos)
+        } else {
+            pos_stats.div_scalar(n_pos) - neg_stats.div_scalar(n_neg)
+        };
         let visible_bias =
             positive.mean_dim(0).squeeze_dim::<1>(0) - negative.mean_dim(0).squeeze_dim::<1>(0);
         let hidden_bias =
@@ -370,8 +383,9 @@ impl RbmTrainer {
 
     /// One update on a batch of data (the lecture's loop body).
     pub fn update(&mut self, positive: Tensor<2>, step: u64, total: u64) {
-        let negative = self.negative_samples(&positive);
-        let g = self.gradient(positive, negative);
+        let h_pos = self.rbm.hidden_probs(positive.clone());
+        let negative = self.negative_samples(&h_pos);
+        let g = self.gradient_with(positive, h_pos, negative);
         let lr = self.learning_rate(step, total);
         self.apply(g, lr);
     }
