@@ -1,6 +1,7 @@
 //! AIS against the exact log partition function of an RBM small enough to enumerate.
 
-use burn::tensor::Device;
+mod common;
+
 use gen_core::data::Binarize;
 use gen_core::data::digits::digits_splits;
 use gen_rbm::RbmConfig;
@@ -10,7 +11,7 @@ use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer};
 
 #[test]
 fn ais_brackets_the_exact_log_z_of_a_trained_20_hidden_unit_rbm() {
-    let device = Device::flex();
+    let device = common::device();
     device.seed(4);
     let train = Binarize::default().apply(&digits_splits().train);
     let rbm = RbmConfig::new(64).with_hidden(20).init(&device);

@@ -1,15 +1,14 @@
 //! The RBM's energies and exact log partition function against brute-force enumeration of
 //! both layers, computed on the host in f64.
 
-use burn::tensor::{Device, Tensor, TensorData};
+mod common;
+use burn::tensor::{Tensor, TensorData};
 use gen_core::data::{Dataset, ItemShape};
 use gen_core::tensor_io::to_vec_f32;
 use gen_rbm::eval::{Layer, log_partition_exact, log_partition_over, mean_log_likelihood};
 use gen_rbm::model::Rbm;
 
-fn device() -> Device {
-    Device::flex()
-}
+use common::device;
 
 /// A small RBM with deterministic, fairly large parameters.
 fn tiny(v: usize, h: usize) -> (Rbm, Vec<f64>, Vec<f64>, Vec<f64>) {

@@ -2,7 +2,8 @@
 //! FPCD with a zero fast rate is PCD, training raises the exact likelihood, and a resumed run
 //! continues exactly where a killed one stopped.
 
-use burn::tensor::{Device, Tensor, TensorData};
+mod common;
+use burn::tensor::{Tensor, TensorData};
 use gen_core::data::Dataset;
 use gen_core::data::bars_stripes::bars_and_stripes;
 use gen_core::run::RunDir;
@@ -13,9 +14,7 @@ use gen_rbm::eval::{log_partition_exact, mean_log_likelihood};
 use gen_rbm::model::Rbm;
 use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, Schedule};
 
-fn device() -> Device {
-    Device::flex()
-}
+use common::device;
 
 /// The flex device's generator is process-wide; tests that seed it take this lock so that tests
 /// running in parallel threads do not draw from each other's streams.
