@@ -37,34 +37,30 @@ impl Checksum {
 
     /// The digest of `path` in this checksum's algorithm, lower-case hex.
     pub fn compute(&self, path: &Path) -> Result<String> {
-        let mut f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let mut buf = vec![0u8; 1 << 20];
-        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
         match self {
-            Checksum::Md5(_) => {
-                let mut h = Md5::new();
-                loop {
-                    let n = f.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    h.update(&buf[..n]);
-                }
-                Ok(hex(&h.finalize()))
-            }
-            Checksum::Sha256(_) => {
-                let mut h = sha2::Sha256::new();
-                loop {
-                    let n = f.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    h.update(&buf[..n]);
-                }
-                Ok(hex(&h.finalize()))
-            }
+            Checksum::Md5(_) => hash_file::<Md5>(path),
+            Checksum::Sha256(_) => hash_file::<sha2::Sha256>(path),
         }
     }
+}
+
+/// Streams a file through a hash function; lower-case hex digest.
+fn hash_file<H: Digest>(path: &Path) -> Result<String> {
+    let mut f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut hasher = H::new();
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// One file of a dataset.

@@ -280,3 +280,19 @@ fn the_published_digests_are_well_formed() {
     }
     assert!(xtask::download::spec("cifar").is_err());
 }
+
+#[test]
+fn digests_match_their_published_test_vectors() {
+    // FIPS 180-2 and RFC 1321 test vectors for "abc".
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("abc");
+    std::fs::write(&path, b"abc").unwrap();
+    assert_eq!(
+        Checksum::Md5("").compute(&path).unwrap(),
+        "900150983cd24fb0d6963f7d28e17f72"
+    );
+    assert_eq!(
+        Checksum::Sha256("").compute(&path).unwrap(),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
