@@ -38,11 +38,6 @@ impl Progress {
         self.bar.inc(1);
     }
 
-    /// Shows a message beside the bar.
-    pub fn message(&self, msg: String) {
-        self.bar.set_message(msg);
-    }
-
     /// Removes the bar.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

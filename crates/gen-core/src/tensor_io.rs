@@ -10,11 +10,6 @@ pub fn to_vec_f32<const D: usize>(t: Tensor<D>) -> Vec<f32> {
         .expect("a float tensor converts to f32")
 }
 
-/// A single-element float tensor as `f64`.
-pub fn scalar_f64(t: Tensor<1>) -> f64 {
-    to_vec_f32(t)[0] as f64
-}
-
 /// A `[rows, cols]` tensor from row-major `f32` values.
 pub fn matrix(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(values, [rows, cols]), device)

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::data::batch::{batches_per_epoch, epoch_batches};
 use crate::data::{Dataset, ItemShape};
@@ -183,6 +183,12 @@ fn write_sample_grid(
     Ok(())
 }
 
+/// Row indices as an integer tensor on `device`.
+fn index_tensor(indices: &[usize], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
+    Tensor::from_data(TensorData::new(values, [indices.len()]), device)
+}
+
 /// Trains `trainer` on `data` into `run`, resuming from its last checkpoint when `resume`.
 pub fn run_training(
     trainer: &mut dyn Trainer,
@@ -228,12 +234,14 @@ pub fn run_training(
     if step == 0 {
         write_sample_grid(trainer, data.item_shape, opts.grid_samples, 0, run)?;
     }
+    // The training set goes to the device once; each step sends only its batch's indices.
+    let on_device = data.to_tensor(device);
     while step < total_steps {
         let epoch = step / per_epoch;
         let batches = epoch_batches(data.len(), opts.batch_size, opts.seed, epoch);
         for indices in &batches[(step - epoch * per_epoch) as usize..] {
             seed_device_for_step(device, opts.seed, Stream::Step, step);
-            let batch = data.batch(indices, device);
+            let batch = on_device.clone().select(0, index_tensor(indices, device));
             let at_epoch_end = (step + 1).is_multiple_of(per_epoch);
             let wants_checkpoint = (step + 1).is_multiple_of(opts.checkpoint_every) || at_epoch_end;
             let wants_log = (step + 1).is_multiple_of(opts.log_every) || wants_checkpoint;
