@@ -169,3 +169,15 @@ pub fn pseudo_log_likelihood(rbm: &Rbm, v: Tensor<2>, flip: Tensor<2>) -> Tensor
     let diff = rbm.free_energy(flipped) - rbm.free_energy(v);
     log_sigmoid(diff).mean().mul_scalar(units)
 }
+
+/// [`pseudo_log_likelihood`] with the flipped unit of each example drawn uniformly with the
+/// device generator.
+pub fn stochastic_pseudo_log_likelihood(rbm: &Rbm, v: Tensor<2>) -> Tensor<1> {
+    let [batch, units] = v.dims();
+    let pick = Tensor::<1>::random([batch], burn::tensor::Distribution::Default, &v.device())
+        .mul_scalar(units as f64)
+        .floor()
+        .int();
+    let flip = pick.one_hot::<2>(units).float();
+    pseudo_log_likelihood(rbm, v, flip)
+}

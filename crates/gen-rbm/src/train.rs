@@ -26,7 +26,8 @@ use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
 use crate::eval::{
-    log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error,
+    log_partition_exact, mean_log_likelihood, reconstruction_error,
+    stochastic_pseudo_log_likelihood,
 };
 use crate::model::{Rbm, bernoulli};
 
@@ -443,13 +444,6 @@ impl Trainer for RbmTrainer {
         if !log {
             return Vec::new();
         }
-        // One random unit flipped per example for the pseudo-likelihood estimate.
-        let [b, v] = batch.dims();
-        let pick = Tensor::<1>::random([b], Distribution::Default, &self.device)
-            .mul_scalar(v as f64)
-            .floor()
-            .int();
-        let flip = pick.one_hot::<2>(v).float();
         vec![
             (
                 "reconstruction_error",
@@ -457,7 +451,7 @@ impl Trainer for RbmTrainer {
             ),
             (
                 "pseudo_log_likelihood",
-                pseudo_log_likelihood(&self.rbm, batch, flip),
+                stochastic_pseudo_log_likelihood(&self.rbm, batch),
             ),
         ]
     }

@@ -12,7 +12,8 @@ use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
 use gen_rbm::ais::{AisConfig, ais_log_partition, base_rate_biases};
 use gen_rbm::eval::{
-    log_partition_exact, mean_log_likelihood, pseudo_log_likelihood, reconstruction_error,
+    log_partition_exact, mean_log_likelihood, reconstruction_error,
+    stochastic_pseudo_log_likelihood,
 };
 use gen_rbm::sample::{RbmSampleConfig, chain_frames, filter_images, sample, sample_from_chains};
 use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, rbm_from_checkpoint};
@@ -390,17 +391,10 @@ pub fn eval(
         "pseudo-likelihood" => {
             device.seed(derive(trained.config.seed, Stream::Eval, 0));
             let v = splits.test.to_tensor(device);
-            let [b, d] = v.dims();
-            let pick =
-                burn::tensor::Tensor::<1>::random([b], burn::tensor::Distribution::Default, device)
-                    .mul_scalar(d as f64)
-                    .floor()
-                    .int();
-            let flip = pick.one_hot::<2>(d).float();
             let mut m = Map::new();
             m.insert(
                 "pseudo_log_likelihood".into(),
-                json!(to_vec_f32(pseudo_log_likelihood(rbm, v, flip))[0]),
+                json!(to_vec_f32(stochastic_pseudo_log_likelihood(rbm, v))[0]),
             );
             Ok(m)
         }
