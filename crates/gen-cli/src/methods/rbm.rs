@@ -378,24 +378,20 @@ pub fn eval(
             m.insert("ais_temperatures".into(), json!(config.betas.len() - 1));
             Ok(m)
         }
-        "recon" => {
+        "recon" | "pseudo-likelihood" => {
+            // Both monitors on the whole test split, with the evaluation's own random stream.
             device.seed(derive(trained.config.seed, Stream::Eval, 0));
             let v = splits.test.to_tensor(device);
+            let (key, value) = if metric == "recon" {
+                ("reconstruction_error", reconstruction_error(rbm, v))
+            } else {
+                (
+                    "pseudo_log_likelihood",
+                    stochastic_pseudo_log_likelihood(rbm, v),
+                )
+            };
             let mut m = Map::new();
-            m.insert(
-                "reconstruction_error".into(),
-                json!(to_vec_f32(reconstruction_error(rbm, v))[0]),
-            );
-            Ok(m)
-        }
-        "pseudo-likelihood" => {
-            device.seed(derive(trained.config.seed, Stream::Eval, 0));
-            let v = splits.test.to_tensor(device);
-            let mut m = Map::new();
-            m.insert(
-                "pseudo_log_likelihood".into(),
-                json!(to_vec_f32(stochastic_pseudo_log_likelihood(rbm, v))[0]),
-            );
+            m.insert(key.into(), json!(to_vec_f32(value)[0]));
             Ok(m)
         }
         other => bail!(
