@@ -165,8 +165,78 @@ pub fn rbm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     Ok(rows)
 }
 
+/// The GMMN's MNIST step (Li et al. 2015): 1,000 generated and 1,000 real 784-pixel images,
+/// six Gaussian kernels. Reports training steps per second, and the MMD forward alone against
+/// the GEMM ceiling: its three Gram matrices need three 1000x784x1000 products.
+pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
+    use gen_mmd::mmd::mmd2_biased;
+    use gen_mmd::{GmmnConfig, GmmnTrainConfig, GmmnTrainer};
+    let (n, d, steps, forwards) = (1000usize, 784usize, 10u64, 10usize);
+    let flops_forward = 3.0 * 2.0 * (n * d * n) as f64;
+    let mut rows = Vec::new();
+    let (mut base_steps, mut base_forward) = (None, None);
+    for &backend in backends {
+        let device = device_for(backend)?;
+        device.seed(0);
+        let config = GmmnTrainConfig::new();
+        let kernel = config.kernel()?;
+        let mut trainer =
+            GmmnTrainer::new(GmmnConfig::new(d).init(&device), None, config, &device)
+                .map_err(anyhow::Error::msg)?;
+        let data = Tensor::<2>::random([n, d], Distribution::Default, trainer.device());
+        sync_1(trainer.update(data.clone(), 0));
+        let start = Instant::now();
+        for step in 1..=steps {
+            let loss = trainer.update(data.clone(), step);
+            if step == steps {
+                sync_1(loss);
+            }
+        }
+        let per_second = steps as f64 / start.elapsed().as_secs_f64();
+        let base = *base_steps.get_or_insert(per_second);
+        rows.push(BenchRow {
+            backend,
+            name: "gmmn step 1000+1000 x 784".into(),
+            throughput: per_second,
+            unit: "steps/s",
+            ratio: per_second / base,
+        });
+        let x = Tensor::<2>::random([n, d], Distribution::Default, &device);
+        let y = Tensor::<2>::random([n, d], Distribution::Default, &device);
+        sync_1(mmd2_biased(&kernel, x.clone(), y.clone())?);
+        let start = Instant::now();
+        for _ in 0..forwards {
+            sync_1(mmd2_biased(&kernel, x.clone(), y.clone())?);
+        }
+        let seconds = start.elapsed().as_secs_f64() / forwards as f64;
+        let gflops = flops_forward / seconds / 1e9;
+        let base = *base_forward.get_or_insert(gflops);
+        rows.push(BenchRow {
+            backend,
+            name: "mmd forward 6 kernels 1000x784".into(),
+            throughput: gflops,
+            unit: "GFLOP/s",
+            ratio: gflops / base,
+        });
+        let gemm = gemm_gflops(&device, n, d, n, 10);
+        rows.push(BenchRow {
+            backend,
+            name: "  fraction of GEMM ceiling".into(),
+            throughput: gflops / gemm,
+            unit: "of ceiling",
+            ratio: f64::NAN,
+        });
+    }
+    Ok(rows)
+}
+
+/// Forces the device to finish the work behind a one-element tensor.
+fn sync_1(t: Tensor<1>) {
+    let _ = to_vec_f32(t);
+}
+
 /// Benchmarks by name; `all` runs every one.
-pub const BENCHMARKS: [&str; 2] = ["gemm", "rbm"];
+pub const BENCHMARKS: [&str; 3] = ["gemm", "rbm", "mmd"];
 
 /// Runs the named benchmarks and prints a table.
 pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<BenchRow>> {
@@ -181,6 +251,7 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
         match name.as_str() {
             "gemm" => rows.extend(gemm(&backends)?),
             "rbm" => rows.extend(rbm(&backends)?),
+            "mmd" => rows.extend(mmd(&backends)?),
             other => anyhow::bail!(
                 "unknown benchmark '{other}'; available: {}",
                 BENCHMARKS.join(", ")

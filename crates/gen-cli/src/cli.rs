@@ -40,6 +40,11 @@ pub struct TrainCommand {
 pub enum TrainMethod {
     /// Bernoulli RBM trained with CD-k, PCD, FPCD or parallel tempering.
     Rbm(RbmArgs),
+    /// Generative moment matching network on pixels (Li, Swersky & Zemel 2015).
+    Gmmn(GmmnArgs),
+    /// GMMN in the code space of an auto-encoder trained first (GMMN+AE).
+    #[command(name = "gmmn-ae")]
+    GmmnAe(GmmnArgs),
 }
 
 /// Options every `gen train <method>` takes.
@@ -90,6 +95,16 @@ pub struct RbmArgs {
     pub k: Option<usize>,
 }
 
+/// `gen train gmmn|gmmn-ae`: shortcuts for the GMMN's most used fields.
+#[derive(Debug, Args)]
+pub struct GmmnArgs {
+    #[command(flatten)]
+    pub common: CommonTrainArgs,
+    /// Width of the uniform noise (shortcut for --set model.noise=N) [default: 10].
+    #[arg(long)]
+    pub noise: Option<usize>,
+}
+
 /// `gen sample RUN -n N --out FILE`
 #[derive(Debug, Args)]
 pub struct SampleArgs {
@@ -120,7 +135,7 @@ pub struct SampleArgs {
 pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
-    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood).
+    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN: parzen, mmd).
     #[arg(long)]
     pub metric: String,
     /// Data to evaluate on [default: the test split of the run's training data].

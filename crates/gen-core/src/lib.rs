@@ -7,6 +7,7 @@
 //! - [`data`]: datasets (IDX files, CycleGAN image folders, the shipped UCI digits, bars and
 //!   stripes, exact 2-D densities, a two-domain image set with known counterparts), binarisation,
 //!   seeded batching;
+//! - [`metrics`]: evaluation shared by every method (the Parzen-window protocol);
 //! - [`run`]: run directories, metrics logs and atomic checkpoints;
 //! - [`image_grid`], [`plot`], [`progress`], [`npy`], [`safetensors`]: what a run writes for people
 //!   and for other tools;
@@ -19,7 +20,9 @@ pub mod data;
 pub mod energy;
 pub mod image_grid;
 pub mod kernel;
+pub mod learner_progress;
 pub mod loss;
+pub mod metrics;
 pub mod npy;
 pub mod plot;
 pub mod progress;

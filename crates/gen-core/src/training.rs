@@ -84,6 +84,9 @@ pub struct LoopOptions {
     pub checkpoint_every: u64,
     /// Images in each sample grid (0 disables the grids).
     pub grid_samples: usize,
+    /// The shape of what [`Trainer::samples`] returns when it is not the training data's
+    /// (GMMN+AE trains on codes and samples images); `None`: the data's shape.
+    pub sample_shape: Option<ItemShape>,
     pub quiet: bool,
     pub label: String,
 }
@@ -211,6 +214,7 @@ pub fn run_training(
             data.name
         )));
     }
+    let sample_shape = opts.sample_shape.unwrap_or(data.item_shape);
     let per_epoch = batches_per_epoch(data.len(), opts.batch_size) as u64;
     let total_steps = per_epoch * opts.epochs;
     let store = run.checkpoints();
@@ -232,7 +236,7 @@ pub fn run_training(
         Ok(())
     };
     if step == 0 {
-        write_sample_grid(trainer, data.item_shape, opts.grid_samples, 0, run)?;
+        write_sample_grid(trainer, sample_shape, opts.grid_samples, 0, run)?;
     }
     // The training set goes to the device once; each step sends only its batch's indices.
     let on_device = data.to_tensor(device);
@@ -277,7 +281,7 @@ pub fn run_training(
                     log.log(step, epoch + 1, &refs)?;
                     set_last(&mut last, &metrics);
                 }
-                write_sample_grid(trainer, data.item_shape, opts.grid_samples, step, run)?;
+                write_sample_grid(trainer, sample_shape, opts.grid_samples, step, run)?;
                 plot_learning_curves(run)?;
             }
             if wants_checkpoint {

@@ -1,7 +1,7 @@
 //! Kernels and losses against direct host computations and analytic values.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use gen_core::kernel::{GaussianKernel, Kernel, MixtureKernel, squared_distances};
+use gen_core::kernel::{GaussianKernel, Kernel, KernelError, MixtureKernel, squared_distances};
 use gen_core::loss::{GanLoss, bce_per_example, binary_cross_entropy_with_logits, l1};
 use gen_core::tensor_io::to_vec_f32;
 
@@ -20,7 +20,7 @@ fn gram_matrix_matches_pairwise_formula() {
     let x: &[&[f32]] = &[&[0.0, 1.0, 2.0], &[1.5, -1.0, 0.5]];
     let y: &[&[f32]] = &[&[0.0, 0.0, 0.0], &[1.0, 1.0, 1.0], &[-2.0, 3.0, 0.25]];
     let variance = 2.5;
-    let k = to_vec_f32(GaussianKernel::from_variance(variance).gram(mat(x), mat(y)));
+    let k = to_vec_f32(GaussianKernel::from_variance(variance).unwrap().gram(mat(x), mat(y)));
     for i in 0..2 {
         for j in 0..3 {
             let d2: f64 = (0..3)
@@ -38,9 +38,37 @@ fn gram_matrix_matches_pairwise_formula() {
 #[test]
 fn std_and_variance_parameterisations_agree() {
     assert_eq!(
-        GaussianKernel::from_std(3.0),
-        GaussianKernel::from_variance(9.0)
+        GaussianKernel::from_std(3.0).unwrap(),
+        GaussianKernel::from_variance(9.0).unwrap()
     );
+}
+
+#[test]
+fn bad_bandwidths_are_refused() {
+    assert_eq!(
+        GaussianKernel::from_variance(0.0),
+        Err(KernelError::Variance(0.0))
+    );
+    assert!(GaussianKernel::from_variance(-2.0).is_err());
+    assert!(GaussianKernel::from_variance(f64::NAN).is_err());
+    assert!(GaussianKernel::from_std(-1.0).is_err());
+    assert_eq!(
+        MixtureKernel::from_variances(&[]),
+        Err(KernelError::NoBandwidth)
+    );
+    assert!(MixtureKernel::from_variances(&[2.0, -5.0]).is_err());
+}
+
+#[test]
+fn paired_evaluation_is_the_diagonal_of_the_gram_matrix() {
+    let x: &[&[f32]] = &[&[0.0, 1.0], &[1.5, -1.0], &[2.0, 2.0]];
+    let y: &[&[f32]] = &[&[0.5, 0.0], &[1.0, 1.0], &[-2.0, 3.0]];
+    let mix = MixtureKernel::from_variances(&[0.5, 3.0]).unwrap();
+    let gram = to_vec_f32(mix.gram(mat(x), mat(y)));
+    let paired = to_vec_f32(mix.paired(mat(x), mat(y)));
+    for i in 0..3 {
+        assert!((paired[i] - gram[i * 3 + i]).abs() < 1e-6, "row {i}");
+    }
 }
 
 #[test]
@@ -48,11 +76,11 @@ fn mixture_is_the_sum_of_its_kernels() {
     let x: &[&[f32]] = &[&[0.3, -0.2], &[1.0, 2.0]];
     let y: &[&[f32]] = &[&[0.0, 0.5], &[-1.0, 1.0], &[2.0, 2.0]];
     let vars = [2.0, 5.0, 10.0, 20.0, 40.0, 80.0];
-    let mix = to_vec_f32(MixtureKernel::from_variances(&vars).gram(mat(x), mat(y)));
+    let mix = to_vec_f32(MixtureKernel::from_variances(&vars).unwrap().gram(mat(x), mat(y)));
     let mut sum = vec![0f32; 6];
     for v in vars {
         for (s, k) in sum.iter_mut().zip(to_vec_f32(
-            GaussianKernel::from_variance(v).gram(mat(x), mat(y)),
+            GaussianKernel::from_variance(v).unwrap().gram(mat(x), mat(y)),
         )) {
             *s += k;
         }

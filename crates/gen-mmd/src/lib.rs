@@ -1,8 +1,26 @@
 //! # gen-mmd
 //!
 //! Maximum mean discrepancy and generative moment matching networks (Li, Swersky & Zemel 2015).
-//! So far: the biased MMD² estimate of the lecture's slide ([`mmd::mmd2_biased`]) over any
-//! gen-core [`Kernel`](gen_core::kernel::Kernel). The unbiased and linear-time estimates, the
-//! permutation test and the GMMN / GMMN+AE models arrive with their issue.
+//!
+//! - [`mmd`]: the biased, unbiased and linear-time MMD² estimates of two batches over any
+//!   gen-core [`Kernel`](gen_core::kernel::Kernel), and the GMMN loss `sqrt(MMD²)`;
+//! - [`two_sample`]: MMD between sets of any size in bounded memory, the permutation
+//!   two-sample test, the median-heuristic kernel;
+//! - [`model`]: the GMMN generator (uniform noise, ReLU MLP, sigmoid outputs);
+//! - [`autoencoder`], [`autoencoder_train`]: the auto-encoder of GMMN+AE, trained with
+//!   burn-train's `Learner`;
+//! - [`train`]: the GMMN update and the [`Trainer`](gen_core::training::Trainer) the shared
+//!   training loop drives.
+//!
+//! The lecture's formulas mapped to this code: docs/mmd.md.
 
+pub mod autoencoder;
+pub mod autoencoder_train;
 pub mod mmd;
+pub mod model;
+pub mod train;
+pub mod two_sample;
+
+pub use autoencoder::{Autoencoder, AutoencoderConfig};
+pub use model::{Gmmn, GmmnConfig};
+pub use train::{GmmnTrainConfig, GmmnTrainer};

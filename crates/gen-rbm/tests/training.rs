@@ -193,6 +193,7 @@ fn train_bas(method: Method, k: usize, epochs: u64) -> (f64, f64) {
         log_every: 50,
         checkpoint_every: 1000,
         grid_samples: 0,
+        sample_shape: None,
         quiet: true,
         label: "test".into(),
     };
@@ -283,6 +284,7 @@ fn a_resumed_run_matches_an_uninterrupted_one() {
         log_every: 2,
         checkpoint_every: 4,
         grid_samples: 4,
+        sample_shape: None,
         quiet: true,
         label: "test".into(),
     };

@@ -8,13 +8,13 @@
 //! Quick profile: the shipped 8x8 digits (binarised at 0.5). Paper profile: MNIST 28x28.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use gen_core::plot::{Series, line_plot};
 use gen_core::run::metrics::{read_metrics, series, series_against};
-use serde_json::Value;
 
+use super::{check_data, eval_missing, num, sample_grid, summary};
 use crate::reproduce::{Experiment, Profile, RunContext, Section};
 
 /// The four methods of the lecture's figures: (label, method, k).
@@ -56,19 +56,6 @@ fn settings(profile: Profile) -> Settings {
             exact_every: 2,
         },
     }
-}
-
-fn check_data(data: &str, profile: Profile) -> Result<()> {
-    let info = gen_core::data::catalogue(&gen_core::data::data_dir());
-    if let Some(d) = info.iter().find(|d| d.name == data)
-        && !d.is_present()
-    {
-        bail!(
-            "the {} profile needs {data}: run `cargo xtask download {data}` first",
-            profile.as_str()
-        );
-    }
-    Ok(())
 }
 
 /// Trains one method; returns the run folder.
@@ -115,27 +102,6 @@ fn train(
         ]);
     }
     ctx.train(&name, &args)
-}
-
-fn summary(run: &Path) -> Result<Value> {
-    Ok(serde_json::from_str(&std::fs::read_to_string(
-        run.join("summary.json"),
-    )?)?)
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
-
-fn sample_grid(ctx: &RunContext, run: &Path, out: &Path) -> Result<()> {
-    ctx.run_gen(&[
-        "sample".into(),
-        run.display().to_string(),
-        "-n".into(),
-        "64".into(),
-        "--out".into(),
-        out.display().to_string(),
-    ])
 }
 
 /// `rbm-fig1`: exact likelihood with 25 hidden units.
@@ -251,16 +217,7 @@ impl Experiment for RbmFigure2 {
         let _ = writeln!(table, "|---|---:|---:|---|---:|---:|");
         for (label, method, k) in METHODS {
             let run = train(ctx, &s, 500, method, k, false)?;
-            let mut sm = summary(&run)?;
-            if sm.get("log_z_low").is_none() || ctx.fresh {
-                ctx.run_gen(&[
-                    "eval".into(),
-                    run.display().to_string(),
-                    "--metric".into(),
-                    "ais".into(),
-                ])?;
-                sm = summary(&run)?;
-            }
+            let sm = eval_missing(ctx, &run, &[("ais", "log_z_low")])?;
             let _ = writeln!(
                 table,
                 "| {label} | {} | {:.2} | [{:.2}, {:.2}] | {:.2} | {:.1} |",

@@ -11,6 +11,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     let (run, trained, device) = open(&args.run, args.backend)?;
     let values = match &trained {
         Trained::Rbm(t) => methods::rbm::eval(t, &args.metric, args.data.as_deref(), &device)?,
+        Trained::Gmmn(t) => methods::gmmn::eval(t, &args.metric, args.data.as_deref(), &device)?,
     };
     for (k, v) in &values {
         println!("{k} = {v}");

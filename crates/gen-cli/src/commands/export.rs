@@ -11,6 +11,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let (run, trained, _device) = open(&args.run, None)?;
     let tensors = match &trained {
         Trained::Rbm(t) => methods::rbm::export(t),
+        Trained::Gmmn(t) => methods::gmmn::export(t),
     };
     let out = args.out.clone().unwrap_or_else(|| match args.format {
         ExportFormat::Safetensors => run.root().join("model.safetensors"),

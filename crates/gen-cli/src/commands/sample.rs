@@ -29,6 +29,14 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         Trained::Rbm(t) => {
             methods::rbm::draw(t, args.n, args.chain, args.steps, args.seed, &device)
         }
+        Trained::Gmmn(t) => {
+            if args.chain || args.steps.is_some() {
+                bail!("a GMMN draws independent samples: --chain and --steps apply to Markov-chain samplers");
+            }
+            let values = methods::gmmn::draw(t, args.n, args.seed, &device);
+            let cols = gen_core::image_grid::default_cols(args.n);
+            (values, methods::gmmn::item_shape(t), cols)
+        }
     };
     let count = values.len() / shape.len();
     if ext.as_deref() == Some("png") {

@@ -6,5 +6,7 @@ use crate::methods;
 pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
     match &cmd.method {
         TrainMethod::Rbm(args) => methods::rbm::train(args),
+        TrainMethod::Gmmn(args) => methods::gmmn::train("gmmn", args),
+        TrainMethod::GmmnAe(args) => methods::gmmn::train("gmmn-ae", args),
     }
 }

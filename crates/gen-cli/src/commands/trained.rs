@@ -13,6 +13,7 @@ use crate::run_config::run_method;
 /// A loaded run of one of the methods.
 pub enum Trained {
     Rbm(methods::rbm::TrainedRbm),
+    Gmmn(methods::gmmn::TrainedGmmn),
 }
 
 /// Opens `path` as a run and loads its model on `backend` (or the run's own backend).
@@ -24,6 +25,10 @@ pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Traine
         "rbm" => {
             let (trained, device) = methods::rbm::load_run(&run, device.as_ref())?;
             Ok((run, Trained::Rbm(trained), device))
+        }
+        "gmmn" | "gmmn-ae" => {
+            let (trained, device) = methods::gmmn::load_run(&run, device.as_ref())?;
+            Ok((run, Trained::Gmmn(trained), device))
         }
         other => bail!("{}: unknown method '{other}'", run.config_path().display()),
     }

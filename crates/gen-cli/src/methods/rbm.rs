@@ -21,9 +21,9 @@ use gen_rbm::{Rbm, RbmConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::backend::{BackendName, default_backend, device_for};
+use super::run_setup::{RunConfig, default_out, prepare_run};
+use crate::backend::{BackendName, device_for};
 use crate::cli::RbmArgs;
-use crate::run_config::{resolve, to_text};
 
 /// Everything a run of `gen train rbm` is determined by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,79 +92,50 @@ fn load_data(name: &str, binarize: &Binarize) -> Result<Splits> {
     })
 }
 
-fn default_out(config: &RbmRunConfig) -> std::path::PathBuf {
-    Path::new("runs").join(format!(
-        "rbm-{}-{}",
-        config.data.replace(['/', '\\'], "_"),
-        config.seed
-    ))
+impl RunConfig for RbmRunConfig {
+    fn backend_mut(&mut self) -> &mut BackendName {
+        &mut self.backend
+    }
+
+    fn default_out(&self) -> std::path::PathBuf {
+        default_out("rbm", &self.data, self.seed)
+    }
 }
 
 /// `gen train rbm ...`
 pub fn train(args: &RbmArgs) -> Result<()> {
     let common = &args.common;
-    let out = common.out.clone();
-    let resume = common.resume;
-    let mut config = if resume {
-        let out = out.as_ref().context("--resume needs --out RUN")?;
-        let run = RunDir::open(out)?;
-        if !common.sets.is_empty()
-            || common.config.is_some()
-            || args.hidden.is_some()
-            || args.method.is_some()
-            || args.k.is_some()
-        {
-            bail!(
-                "--resume continues the run exactly as configured in {}; it takes no configuration changes",
-                run.config_path().display()
-            );
-        }
-        toml::from_str::<RbmRunConfig>(&run.read_config()?).with_context(|| {
-            format!(
-                "{}: not an RBM run configuration",
-                run.config_path().display()
-            )
-        })?
-    } else {
-        let backend = match common.backend {
-            Some(b) => b,
-            None => default_backend()?,
-        };
-        let mut sets = Vec::new();
-        if let Some(h) = args.hidden {
-            sets.push(format!("model.hidden={h}"));
-        }
-        if let Some(m) = &args.method {
-            let method: Method = m.parse().map_err(anyhow::Error::msg)?;
-            sets.push(format!(
-                "train.method={}",
-                serde_json::to_value(method)?.as_str().unwrap_or(m)
-            ));
-        }
-        if let Some(k) = args.k {
-            sets.push(format!("train.k={k}"));
-        }
-        if let Some(e) = common.epochs {
-            sets.push(format!("epochs={e}"));
-        }
-        sets.extend(common.sets.iter().cloned());
-        resolve(
-            RbmRunConfig::defaults(&common.data, common.seed, backend),
-            common.config.as_deref(),
-            &sets,
-            OPTIONAL,
-        )?
-    };
-    if let Some(b) = common.backend.filter(|_| resume) {
-        config.backend = b;
+    let mut sets = Vec::new();
+    if let Some(h) = args.hidden {
+        sets.push(format!("model.hidden={h}"));
     }
-    config
-        .train
-        .validate()
-        .map_err(|e| anyhow::anyhow!("invalid RBM training settings: {e}"))?;
-    if config.model.hidden == 0 {
-        bail!("the RBM needs at least one hidden unit");
+    if let Some(m) = &args.method {
+        let method: Method = m.parse().map_err(anyhow::Error::msg)?;
+        sets.push(format!(
+            "train.method={}",
+            serde_json::to_value(method)?.as_str().unwrap_or(m)
+        ));
     }
+    if let Some(k) = args.k {
+        sets.push(format!("train.k={k}"));
+    }
+    let prepared = prepare_run(
+        common,
+        |backend| RbmRunConfig::defaults(&common.data, common.seed, backend),
+        sets,
+        OPTIONAL,
+        |config| {
+            config
+                .train
+                .validate()
+                .map_err(|e| anyhow::anyhow!("invalid RBM training settings: {e}"))?;
+            if config.model.hidden == 0 {
+                bail!("the RBM needs at least one hidden unit");
+            }
+            Ok(())
+        },
+    )?;
+    let (mut config, run, resume) = (prepared.config, prepared.run, prepared.resume);
     let device = device_for(config.backend)?;
     let splits = load_data(&config.data, &config.binarize)?;
     config.model.visible = splits.train.dim();
@@ -175,17 +146,6 @@ pub fn train(args: &RbmArgs) -> Result<()> {
             splits.train.len(),
             config.data
         );
-    }
-    let out = out.unwrap_or_else(|| default_out(&config));
-    let run = RunDir::create(&out)?;
-    if !resume {
-        if run.checkpoints().latest()?.is_some() {
-            bail!(
-                "{} already holds a trained run; pass --resume to continue it or choose another --out",
-                out.display()
-            );
-        }
-        run.write_config(&to_text(&config)?)?;
     }
 
     device.seed(derive(config.seed, Stream::Init, 0));
@@ -199,6 +159,7 @@ pub fn train(args: &RbmArgs) -> Result<()> {
         log_every: config.log_every,
         checkpoint_every: config.checkpoint_every,
         grid_samples: 64,
+        sample_shape: None,
         quiet: common.quiet,
         label: format!("rbm {:?} k={}", config.train.method, config.train.k).to_lowercase(),
     };
@@ -293,18 +254,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, De
 
 /// The image shape of the run's data (for grids).
 pub fn item_shape(config: &RbmRunConfig) -> ItemShape {
-    let side = (config.model.visible as f64).sqrt().round() as usize;
-    if side * side == config.model.visible {
-        ItemShape::Image {
-            channels: 1,
-            height: side,
-            width: side,
-        }
-    } else {
-        ItemShape::Vector {
-            dim: config.model.visible,
-        }
-    }
+    super::square_image_shape(config.model.visible)
 }
 
 /// `gen sample` for an RBM run: values, the shape of one sample and the grid's columns.

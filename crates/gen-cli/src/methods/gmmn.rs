@@ -1,0 +1,351 @@
+//! `gen train gmmn|gmmn-ae` and the GMMN's sample and eval.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use burn::tensor::Device;
+use gen_core::data::{Dataset, ItemShape, Loaded, Splits};
+use gen_core::run::RunDir;
+use gen_core::safetensors::NamedTensor;
+use gen_core::seed::{Stream, derive};
+use gen_core::tensor_io::to_vec_f32;
+use gen_core::training::{LoopOptions, run_training};
+use gen_mmd::autoencoder_train::{AutoencoderTrainConfig, train_autoencoder};
+use gen_mmd::train::load_module_bytes;
+use gen_mmd::{Autoencoder, AutoencoderConfig, Gmmn, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::run_setup::{RunConfig, default_out, prepare_run};
+use super::sample_metrics::eval_samples;
+use crate::backend::{BackendName, device_for};
+use crate::cli::GmmnArgs;
+
+/// Everything a run of `gen train gmmn` or `gen train gmmn-ae` is determined by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GmmnRunConfig {
+    /// `gmmn` (moment matching on pixels) or `gmmn-ae` (on an auto-encoder's codes).
+    pub method: String,
+    pub data: String,
+    pub seed: u64,
+    /// Passes over the training data: 800 = the reference code's 40,000 updates of 1,000 on the
+    /// 50,000 MNIST training images (`max_iters=40000`).
+    pub epochs: u64,
+    pub backend: BackendName,
+    /// Log the loss every this many updates.
+    pub log_every: u64,
+    /// Checkpoint every this many updates (and at every epoch end).
+    pub checkpoint_every: u64,
+    pub model: GmmnConfig,
+    pub train: GmmnTrainConfig,
+    /// The auto-encoder of `gmmn-ae` (ignored by `gmmn`).
+    pub autoencoder: AutoencoderConfig,
+    /// Its training (ignored by `gmmn`).
+    pub autoencoder_train: AutoencoderTrainConfig,
+}
+
+impl GmmnRunConfig {
+    /// The defaults of the reference code for `method` on `data`.
+    pub fn defaults(method: &str, data: &str, seed: u64, backend: BackendName) -> Self {
+        let mut train = GmmnTrainConfig::new();
+        if method == "gmmn-ae" {
+            // `mmd_sigma=1` in the code space (`mnist_mmd_code_space`).
+            train.kernel_variances = vec![1.0];
+        }
+        Self {
+            method: method.into(),
+            data: data.into(),
+            seed,
+            epochs: 800,
+            backend,
+            log_every: 20,
+            checkpoint_every: 500,
+            // `output` is set from the data (gmmn) or the code width (gmmn-ae).
+            model: GmmnConfig::new(0),
+            train,
+            // `input` is set from the data.
+            autoencoder: AutoencoderConfig::new(0),
+            autoencoder_train: AutoencoderTrainConfig::new(),
+        }
+    }
+
+    fn uses_autoencoder(&self) -> bool {
+        self.method == "gmmn-ae"
+    }
+}
+
+impl RunConfig for GmmnRunConfig {
+    fn backend_mut(&mut self) -> &mut BackendName {
+        &mut self.backend
+    }
+
+    fn default_out(&self) -> PathBuf {
+        default_out(&self.method, &self.data, self.seed)
+    }
+}
+
+/// Loads the run's data: images with grey levels in [0, 1].
+fn load_data(name: &str) -> Result<Splits> {
+    match gen_core::data::load(name, &gen_core::data::data_dir())? {
+        Loaded::Splits(splits) if matches!(splits.train.item_shape, ItemShape::Image { .. }) => {
+            Ok(splits)
+        }
+        Loaded::Splits(_) => bail!(
+            "'{name}' holds points, not images; the GMMN's sigmoid outputs model values in [0, 1] (try digits or mnist)"
+        ),
+        Loaded::TwoDomain(_) => bail!(
+            "'{name}' holds two image domains; a GMMN models one set of images (try digits or mnist)"
+        ),
+    }
+}
+
+/// `gen train gmmn|gmmn-ae ...`
+pub fn train(method: &str, args: &GmmnArgs) -> Result<()> {
+    let common = &args.common;
+    let mut sets = Vec::new();
+    if let Some(noise) = args.noise {
+        sets.push(format!("model.noise={noise}"));
+    }
+    let prepared = prepare_run(
+        common,
+        |backend| GmmnRunConfig::defaults(method, &common.data, common.seed, backend),
+        sets,
+        &[],
+        |c| {
+            c.train.validate().map_err(|e| anyhow!("invalid GMMN training settings: {e}"))?;
+            if c.model.noise == 0 || c.model.hidden.contains(&0) {
+                bail!("the GMMN needs a positive noise width and positive hidden layers");
+            }
+            if c.uses_autoencoder() {
+                c.autoencoder_train
+                    .validate()
+                    .map_err(|e| anyhow!("invalid auto-encoder training settings: {e}"))?;
+            }
+            Ok(())
+        },
+    )?;
+    let (mut config, run, resume) = (prepared.config, prepared.run, prepared.resume);
+    let device = device_for(config.backend)?;
+    let splits = load_data(&config.data)?;
+    if config.train.batch_size > splits.train.len() {
+        bail!(
+            "the batch size {} is larger than the {} training examples of '{}'",
+            config.train.batch_size,
+            splits.train.len(),
+            config.data
+        );
+    }
+    let image_shape = splits.train.item_shape;
+    let (decoder, target) = if config.uses_autoencoder() {
+        config.autoencoder.input = splits.train.dim();
+        config
+            .autoencoder
+            .validate()
+            .map_err(|e| anyhow!("invalid auto-encoder: {e}"))?;
+        let autoencoder = autoencoder_for(&config, &splits, &run, resume, common.quiet, &device)?;
+        let codes = encode(&autoencoder, &splits.train, &device);
+        (Some(autoencoder), codes)
+    } else {
+        (None, splits.train.clone())
+    };
+    config.model.output = target.dim();
+    device.seed(derive(config.seed, Stream::Init, 0));
+    let model = config.model.init(&device);
+    let mut trainer = GmmnTrainer::new(model, decoder, config.train.clone(), &device)
+        .map_err(|e| anyhow!("{e}"))?;
+    let opts = LoopOptions {
+        epochs: config.epochs,
+        batch_size: config.train.batch_size,
+        seed: config.seed,
+        log_every: config.log_every,
+        checkpoint_every: config.checkpoint_every,
+        grid_samples: 64,
+        sample_shape: Some(image_shape),
+        quiet: common.quiet,
+        label: config.method.clone(),
+    };
+    let train_device = trainer.device().clone();
+    let outcome = run_training(&mut trainer, &target, &train_device, &run, &opts, resume)?;
+    eprintln!(
+        "trained {} updates in {:.1} s into {}",
+        outcome.steps,
+        outcome.train_seconds,
+        run.root().display()
+    );
+    Ok(())
+}
+
+/// The auto-encoder of a GMMN+AE run: from the run's last checkpoint if it has one, else trained
+/// (or its training resumed) with burn-train's Learner in `RUN/autoencoder/`.
+fn autoencoder_for(
+    config: &GmmnRunConfig,
+    splits: &Splits,
+    run: &RunDir,
+    resume: bool,
+    quiet: bool,
+    device: &Device,
+) -> Result<Autoencoder> {
+    let fresh = config.autoencoder.init(device);
+    if resume
+        && let Some(ckpt) = run.checkpoints().latest()?
+        && let Some(bytes) = ckpt.blob("autoencoder")
+    {
+        return load_module_bytes(fresh, bytes).map_err(|e| anyhow!("{e}"));
+    }
+    let validation = super::sample_metrics::parzen_validation(&splits.train);
+    device.seed(derive(config.seed, Stream::Init, 1));
+    let fresh = config.autoencoder.init(device);
+    train_autoencoder(
+        fresh,
+        &splits.train,
+        &validation,
+        &config.autoencoder_train,
+        config.seed,
+        &run.root().join("autoencoder"),
+        quiet,
+        device,
+    )
+    .map_err(|e| anyhow!("{e}"))
+}
+
+/// The codes of every example of `data`, as a dataset of vectors.
+fn encode(autoencoder: &Autoencoder, data: &Dataset, device: &Device) -> Dataset {
+    let codes = to_vec_f32(autoencoder.encode(data.to_tensor(device)));
+    Dataset {
+        name: format!("{}-codes", data.name),
+        values: codes,
+        item_shape: ItemShape::Vector {
+            dim: autoencoder.code_dim(),
+        },
+        labels: data.labels.clone(),
+    }
+}
+
+/// A trained run: its configuration, its generator and (GMMN+AE) its decoder.
+pub struct TrainedGmmn {
+    pub config: GmmnRunConfig,
+    pub model: Gmmn,
+    pub decoder: Option<Autoencoder>,
+}
+
+/// Loads a run's configuration and last checkpoint onto `device`.
+pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedGmmn, Device)> {
+    let config: GmmnRunConfig = toml::from_str(&run.read_config()?)
+        .with_context(|| format!("{}: not a GMMN run configuration", run.config_path().display()))?;
+    let device = match device {
+        Some(d) => d.clone(),
+        None => device_for(config.backend)?,
+    };
+    let ckpt = run.checkpoints().latest()?.with_context(|| {
+        format!("{} has no checkpoint yet: train it first", run.root().display())
+    })?;
+    let blob = |name: &str| {
+        ckpt.blob(name)
+            .with_context(|| format!("{}: checkpoint has no '{name}'", run.checkpoints_dir().display()))
+    };
+    let model = load_module_bytes(config.model.init(&device), blob("gmmn")?)
+        .map_err(|e| anyhow!("{}: {e}", run.checkpoints_dir().display()))?;
+    let decoder = if config.uses_autoencoder() {
+        Some(
+            load_module_bytes(config.autoencoder.init(&device), blob("autoencoder")?)
+                .map_err(|e| anyhow!("{}: {e}", run.checkpoints_dir().display()))?,
+        )
+    } else {
+        None
+    };
+    Ok((
+        TrainedGmmn {
+            config,
+            model,
+            decoder,
+        },
+        device,
+    ))
+}
+
+/// The image shape of the run's data, from its width.
+pub fn item_shape(trained: &TrainedGmmn) -> ItemShape {
+    let dim = match &trained.decoder {
+        Some(d) => d.input_dim(),
+        None => trained.model.output_dim(),
+    };
+    super::square_image_shape(dim)
+}
+
+/// `n` samples as row-major values (decoded to images for GMMN+AE), drawn in batches of 1,000.
+pub fn draw(trained: &TrainedGmmn, n: usize, seed: u64, device: &Device) -> Vec<f32> {
+    device.seed(derive(trained.config.seed ^ seed, Stream::Sample, 0));
+    let mut values = Vec::new();
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(1000);
+        let points = trained.model.sample(k, device);
+        let points = match &trained.decoder {
+            Some(decoder) => decoder.decode(points),
+            None => points,
+        };
+        values.extend(to_vec_f32(points));
+        left -= k;
+    }
+    values
+}
+
+/// `gen eval` for a GMMN run.
+pub fn eval(
+    trained: &TrainedGmmn,
+    metric: &str,
+    data: Option<&str>,
+    device: &Device,
+) -> Result<Map<String, Value>> {
+    let name = data.unwrap_or(&trained.config.data);
+    let splits = load_data(name)?;
+    let width = item_shape(trained).len();
+    if splits.test.dim() != width {
+        bail!(
+            "'{name}' has {} values per example but the model generates {width}",
+            splits.test.dim()
+        );
+    }
+    let seed = derive(trained.config.seed, Stream::Eval, 0);
+    let mut counter = 0u64;
+    let mut draw_samples = |n: usize| {
+        counter += 1;
+        draw(trained, n, seed ^ counter, device)
+    };
+    eval_samples(metric, &mut draw_samples, &splits, seed, device)
+}
+
+/// A linear layer's weight `[in, out]` and bias `[out]` under `prefix`.
+fn linear_tensors(prefix: &str, layer: &burn::nn::Linear) -> Vec<NamedTensor> {
+    let weight = layer.weight.val();
+    let [fan_in, fan_out] = weight.dims();
+    let mut out = vec![NamedTensor {
+        name: format!("{prefix}.weight"),
+        shape: vec![fan_in, fan_out],
+        values: to_vec_f32(weight),
+    }];
+    if let Some(bias) = &layer.bias {
+        out.push(NamedTensor {
+            name: format!("{prefix}.bias"),
+            shape: vec![fan_out],
+            values: to_vec_f32(bias.val()),
+        });
+    }
+    out
+}
+
+/// The generator's (and decoder's) layers: `gmmn.hidden.I.weight` `[in, out]` (so that
+/// `x @ W + b` is the layer), `gmmn.output.*`, `decoder.I.*`.
+pub fn export(trained: &TrainedGmmn) -> Vec<NamedTensor> {
+    let mut tensors = Vec::new();
+    for (i, layer) in trained.model.hidden.iter().enumerate() {
+        tensors.extend(linear_tensors(&format!("gmmn.hidden.{i}"), layer));
+    }
+    tensors.extend(linear_tensors("gmmn.output", &trained.model.output));
+    if let Some(decoder) = &trained.decoder {
+        for (i, layer) in decoder.decoder.iter().enumerate() {
+            tensors.extend(linear_tensors(&format!("decoder.{i}"), layer));
+        }
+    }
+    tensors
+}

@@ -1,0 +1,102 @@
+//! What every `gen train <method>` does before training: resolve the configuration (or reread
+//! it on `--resume`), refuse changes on a resume, create the run directory and write
+//! `config.toml`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use gen_core::run::RunDir;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::backend::{BackendName, default_backend};
+use crate::cli::CommonTrainArgs;
+use crate::run_config::{resolve, to_text};
+
+/// A method's run configuration, as far as the shared setup needs to know it.
+pub trait RunConfig: Serialize + DeserializeOwned {
+    /// The backend the run trains on.
+    fn backend_mut(&mut self) -> &mut BackendName;
+    /// `runs/<method>-<data>-<seed>`.
+    fn default_out(&self) -> PathBuf;
+}
+
+/// The default run folder of `method` on `data` with `seed`.
+pub fn default_out(method: &str, data: &str, seed: u64) -> PathBuf {
+    PathBuf::from("runs").join(format!("{method}-{}-{seed}", data.replace(['/', '\\'], "_")))
+}
+
+/// A resolved configuration and its run directory.
+pub struct Prepared<C> {
+    pub config: C,
+    pub run: RunDir,
+    pub resume: bool,
+}
+
+/// Resolves the configuration of a new run (`defaults` for the chosen backend, then `--config`,
+/// then `shortcut_sets` from the method's own flags, then `--set`), or rereads it on
+/// `--resume`, where no change is accepted. `validate` runs before anything is written.
+pub fn prepare_run<C: RunConfig>(
+    common: &CommonTrainArgs,
+    defaults: impl FnOnce(BackendName) -> C,
+    mut shortcut_sets: Vec<String>,
+    optional_fields: &[&str],
+    validate: impl FnOnce(&C) -> Result<()>,
+) -> Result<Prepared<C>> {
+    let resume = common.resume;
+    let mut config = if resume {
+        let out = common.out.as_ref().context("--resume needs --out RUN")?;
+        let run = RunDir::open(out)?;
+        if !common.sets.is_empty()
+            || common.config.is_some()
+            || !shortcut_sets.is_empty()
+            || common.epochs.is_some()
+        {
+            bail!(
+                "--resume continues the run exactly as configured in {}; it takes no configuration changes",
+                run.config_path().display()
+            );
+        }
+        toml::from_str::<C>(&run.read_config()?).with_context(|| {
+            format!(
+                "{}: not a configuration of this method",
+                run.config_path().display()
+            )
+        })?
+    } else {
+        let backend = match common.backend {
+            Some(b) => b,
+            None => default_backend()?,
+        };
+        if let Some(e) = common.epochs {
+            shortcut_sets.push(format!("epochs={e}"));
+        }
+        shortcut_sets.extend(common.sets.iter().cloned());
+        resolve(
+            defaults(backend),
+            common.config.as_deref(),
+            &shortcut_sets,
+            optional_fields,
+        )?
+    };
+    if let Some(b) = common.backend.filter(|_| resume) {
+        *config.backend_mut() = b;
+    }
+    validate(&config)?;
+    let out = common.out.clone().unwrap_or_else(|| config.default_out());
+    let run = RunDir::create(&out)?;
+    if !resume {
+        if run.checkpoints().latest()?.is_some() {
+            bail!(
+                "{} already holds a trained run; pass --resume to continue it or choose another --out",
+                out.display()
+            );
+        }
+        run.write_config(&to_text(&config)?)?;
+    }
+    Ok(Prepared {
+        config,
+        run,
+        resume,
+    })
+}

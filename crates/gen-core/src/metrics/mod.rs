@@ -1,0 +1,3 @@
+//! Evaluation metrics every sample-generating method shares (DESIGN.md, "Evaluation").
+
+pub mod parzen;
