@@ -47,7 +47,7 @@ impl LearnerProgress {
     fn record(&mut self, state: &MetricState) {
         if let MetricState::Numeric(_, Some(entry)) = state {
             self.last_value = Some(match entry {
-                NumericEntry::Value(v) => *v,
+                NumericEntry::Value(v) | NumericEntry::Final(v) => *v,
                 NumericEntry::Aggregated {
                     aggregated_value, ..
                 } => *aggregated_value,

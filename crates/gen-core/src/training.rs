@@ -80,8 +80,12 @@ pub struct LoopOptions {
     pub seed: u64,
     /// Log monitors every this many steps (and at every checkpoint).
     pub log_every: u64,
-    /// Checkpoint every this many steps, and at the end of every epoch.
+    /// Checkpoint every this many steps, and at every reported epoch end.
     pub checkpoint_every: u64,
+    /// Epoch-end work (epoch metrics, sample grid, learning curves, a checkpoint) every this many
+    /// epochs and at the end; 1 for every epoch. Methods with epochs of a few steps (GMMN: one
+    /// batch of 1,000) report less often.
+    pub epochs_per_report: u64,
     /// Images in each sample grid (0 disables the grids).
     pub grid_samples: usize,
     /// The shape of what [`Trainer::samples`] returns when it is not the training data's
@@ -246,7 +250,11 @@ pub fn run_training(
         for indices in &batches[(step - epoch * per_epoch) as usize..] {
             seed_device_for_step(device, opts.seed, Stream::Step, step);
             let batch = on_device.clone().select(0, index_tensor(indices, device));
-            let at_epoch_end = (step + 1).is_multiple_of(per_epoch);
+            // Epoch-end work (epoch metrics, grids, plots, checkpoint) every
+            // `epochs_per_report` epochs and at the last step.
+            let at_epoch_end = (step + 1).is_multiple_of(per_epoch)
+                && (((step + 1) / per_epoch).is_multiple_of(opts.epochs_per_report.max(1))
+                    || step + 1 == total_steps);
             let wants_checkpoint = (step + 1).is_multiple_of(opts.checkpoint_every) || at_epoch_end;
             let wants_log = (step + 1).is_multiple_of(opts.log_every) || wants_checkpoint;
             let monitors = trainer.train_step(batch, step, total_steps, wants_log);

@@ -6,11 +6,13 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::Device;
 use burn::tensor::Tensor;
 use burn::tensor::activation::sigmoid;
 use gen_core::loss::bce_per_example;
+
+use crate::model::reference_linear;
 
 /// Shape of the auto-encoder.
 #[derive(Config, Debug, PartialEq)]
@@ -55,19 +57,19 @@ impl AutoencoderConfig {
         Ok(())
     }
 
-    /// Fresh weights; the decoder mirrors the encoder.
+    /// Fresh weights (initialised as the reference code's); the decoder mirrors the encoder.
     pub fn init(&self, device: &Device) -> Autoencoder {
         let widths: Vec<usize> = std::iter::once(self.input)
             .chain(self.layers.iter().copied())
             .collect();
         let encoder = widths
             .windows(2)
-            .map(|w| LinearConfig::new(w[0], w[1]).init(device))
+            .map(|w| reference_linear(w[0], w[1], device))
             .collect();
         let decoder = widths
             .windows(2)
             .rev()
-            .map(|w| LinearConfig::new(w[1], w[0]).init(device))
+            .map(|w| reference_linear(w[1], w[0], device))
             .collect();
         Autoencoder {
             encoder,

@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use burn::config::Config;
+use burn::module::Module;
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::InMemDataset;
@@ -149,7 +150,8 @@ pub fn train_autoencoder(
         .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum)))
         .with_gradient_clipping(Some(GradientClippingConfig::Norm(config.max_grad_norm as f32)))
         .init();
-    let learner = Learner::new(model, optimizer, config.learning_rate);
+    // `train` turns gradient tracking on (a module built on a plain device has it off).
+    let learner = Learner::new(Module::train(model), optimizer, config.learning_rate);
     let mut training = SupervisedTraining::new(dir, loader(train, true), loader(valid, false))
         .metrics((LossMetric::new(),))
         .with_default_checkpointers()

@@ -5,9 +5,24 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::{Linear, LinearConfig};
+use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Distribution, Tensor};
+
+/// A linear layer initialised as the reference code's library does (pynn `LayerParams`, default
+/// `init_scale=1`): weights `N(0, 1/fan_in)`, biases zero.
+pub fn reference_linear(fan_in: usize, fan_out: usize, device: &Device) -> Linear {
+    let std = (1.0 / fan_in as f64).sqrt();
+    let layer = LinearConfig::new(fan_in, fan_out)
+        .with_initializer(Initializer::Normal { mean: 0.0, std })
+        .init(device);
+    Linear {
+        weight: layer.weight,
+        bias: layer
+            .bias
+            .map(|b| b.map(|t| Tensor::zeros(t.shape(), &t.device()))),
+    }
+}
 
 /// Shape of a GMMN.
 #[derive(Config, Debug, PartialEq)]
@@ -32,21 +47,21 @@ pub struct Gmmn {
 }
 
 impl GmmnConfig {
-    /// Fresh weights (burn's default initialisation).
+    /// Fresh weights, initialised as the reference code's ([`reference_linear`]).
     pub fn init(&self, device: &Device) -> Gmmn {
         let mut width = self.noise;
         let hidden = self
             .hidden
             .iter()
             .map(|&h| {
-                let layer = LinearConfig::new(width, h).init(device);
+                let layer = reference_linear(width, h, device);
                 width = h;
                 layer
             })
             .collect();
         Gmmn {
             hidden,
-            output: LinearConfig::new(width, self.output).init(device),
+            output: reference_linear(width, self.output, device),
         }
     }
 }

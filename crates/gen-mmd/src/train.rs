@@ -6,8 +6,9 @@
 //! 1,000 generated points; Gaussian kernels with variances 2, 5, 10, 20, 40, 80; SGD with
 //! learning rate 2 and momentum 0.9 until update 10,000, then learning rate 0.2 and momentum 0.99;
 //! the loss multiplied by 1,000. The reference's MMD² is half the V-statistic (its weight
-//! matrix `s sᵀ` with `s = (1/n, ..., -1/m, ...) - 1/(n+m)`), so its objective is
-//! `1000 sqrt(MMD²_b / 2)`; [`GmmnTrainConfig::objective_scale`] reproduces that factor.
+//! matrix `s sᵀ` with `s = (1/n, ..., -1/m, ...) - 1/(n+m)`), and its learner divides loss and
+//! gradient by the number of generated points, so its objective is
+//! `1000 sqrt(MMD²_b / 2) / 1000`; [`GmmnTrainConfig::objective_scale`] reproduces that factor.
 
 use burn::config::Config;
 use burn::module::Module;
@@ -52,10 +53,12 @@ pub struct GmmnTrainConfig {
 }
 
 impl GmmnTrainConfig {
-    /// The factor multiplying `sqrt(MMD²_b)` in the objective: `loss_weight / sqrt(2)`, the
-    /// reference code's objective `loss_weight sqrt(MMD²_b / 2)`.
+    /// The factor multiplying `sqrt(MMD²_b)` in the objective:
+    /// `loss_weight / (samples_per_update sqrt(2))`, the reference code's objective
+    /// `loss_weight sqrt(MMD²_b / 2)` divided by the generated batch size
+    /// (`StochasticGenerativeNetLearner.f_and_fprime`).
     pub fn objective_scale(&self) -> f64 {
-        self.loss_weight / std::f64::consts::SQRT_2
+        self.loss_weight / (self.samples_per_update as f64 * std::f64::consts::SQRT_2)
     }
 
     /// The kernel mixture, or why the bandwidths cannot define one.
@@ -130,7 +133,8 @@ impl GmmnTrainer {
         let device = device.clone().autodiff();
         let momentum = config.momentum;
         Ok(Self {
-            model: model.fork(&device),
+            // `train` turns gradient tracking on (a module built on a plain device has it off).
+            model: model.train().fork(&device),
             decoder,
             kernel,
             optimizer: sgd(momentum),

@@ -97,6 +97,7 @@ fn loop_options(epochs: u64) -> LoopOptions {
         seed: 4,
         log_every: 5,
         checkpoint_every: 7,
+        epochs_per_report: 1,
         grid_samples: 0,
         sample_shape: None,
         quiet: true,

@@ -65,6 +65,7 @@ fn permutation_test_holds_its_level() {
             rejections += 1;
         }
     }
+    eprintln!("{rejections} rejections of 200 at alpha 0.05");
     assert!((3..=19).contains(&rejections), "{rejections} rejections of 200");
 }
 

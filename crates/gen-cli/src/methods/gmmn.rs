@@ -34,8 +34,11 @@ pub struct GmmnRunConfig {
     pub backend: BackendName,
     /// Log the loss every this many updates.
     pub log_every: u64,
-    /// Checkpoint every this many updates (and at every epoch end).
+    /// Checkpoint every this many updates.
     pub checkpoint_every: u64,
+    /// Sample grid, learning curves and a checkpoint every this many epochs (an MNIST epoch is
+    /// 50 updates of 1,000).
+    pub epochs_per_report: u64,
     pub model: GmmnConfig,
     pub train: GmmnTrainConfig,
     /// The auto-encoder of `gmmn-ae` (ignored by `gmmn`).
@@ -60,6 +63,7 @@ impl GmmnRunConfig {
             backend,
             log_every: 20,
             checkpoint_every: 500,
+            epochs_per_report: 50,
             // `output` is set from the data (gmmn) or the code width (gmmn-ae).
             model: GmmnConfig::new(0),
             train,
@@ -159,6 +163,7 @@ pub fn train(method: &str, args: &GmmnArgs) -> Result<()> {
         seed: config.seed,
         log_every: config.log_every,
         checkpoint_every: config.checkpoint_every,
+        epochs_per_report: config.epochs_per_report,
         grid_samples: 64,
         sample_shape: Some(image_shape),
         quiet: common.quiet,

@@ -1,6 +1,5 @@
 //! `gen train rbm` and the RBM's sample, eval and export.
 
-use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
@@ -158,6 +157,7 @@ pub fn train(args: &RbmArgs) -> Result<()> {
         seed: config.seed,
         log_every: config.log_every,
         checkpoint_every: config.checkpoint_every,
+        epochs_per_report: 1,
         grid_samples: 64,
         sample_shape: None,
         quiet: common.quiet,
