@@ -67,7 +67,11 @@ fn gram_matrix_agrees() {
     compare("gram", 1e-5, |d| {
         let x = mat(values(64 * 10, 1), 64, 10, d);
         let y = mat(values(48 * 10, 2), 48, 10, d);
-        to_vec_f32(MixtureKernel::from_variances(&[2.0, 5.0, 10.0, 20.0, 40.0, 80.0]).unwrap().gram(x, y))
+        to_vec_f32(
+            MixtureKernel::from_variances(&[2.0, 5.0, 10.0, 20.0, 40.0, 80.0])
+                .unwrap()
+                .gram(x, y),
+        )
     });
 }
 

@@ -180,9 +180,8 @@ pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
         device.seed(0);
         let config = GmmnTrainConfig::new();
         let kernel = config.kernel()?;
-        let mut trainer =
-            GmmnTrainer::new(GmmnConfig::new(d).init(&device), None, config, &device)
-                .map_err(anyhow::Error::msg)?;
+        let mut trainer = GmmnTrainer::new(GmmnConfig::new(d).init(&device), None, config, &device)
+            .map_err(anyhow::Error::msg)?;
         let data = Tensor::<2>::random([n, d], Distribution::Default, trainer.device());
         sync_1(trainer.update(data.clone(), 0));
         let start = Instant::now();

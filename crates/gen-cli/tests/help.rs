@@ -68,3 +68,24 @@ fn default_rbm_configuration() {
     );
     insta::assert_snapshot!(gen_cli::run_config::to_text(&config).unwrap());
 }
+
+#[test]
+fn train_gmmn_help() {
+    insta::assert_snapshot!(help(&["train", "gmmn"]));
+}
+
+#[test]
+fn default_gmmn_configurations() {
+    for method in ["gmmn", "gmmn-ae"] {
+        let config = gen_cli::methods::gmmn::GmmnRunConfig::defaults(
+            method,
+            "mnist",
+            42,
+            gen_cli::backend::BackendName::Flex,
+        );
+        insta::assert_snapshot!(
+            format!("default_{}_configuration", method.replace('-', "_")),
+            gen_cli::run_config::to_text(&config).unwrap()
+        );
+    }
+}

@@ -96,10 +96,8 @@ impl TrainingProgressLogger for LearnerProgress {
             self.epoch.max(1),
             self.epochs
         );
-        *self.bar.lock().expect("progress lock") = Some((
-            Progress::new(&label, total_items as u64, 0, self.quiet),
-            0,
-        ));
+        *self.bar.lock().expect("progress lock") =
+            Some((Progress::new(&label, total_items as u64, 0, self.quiet), 0));
     }
 
     fn update_split(&mut self, items_processed: usize) {
@@ -132,10 +130,8 @@ impl EvaluationProgressLogger for LearnerProgress {
     fn start_test(&mut self, name: &str, total_items: usize) {
         self.finish_bar();
         let label = format!("{} {name}", self.label);
-        *self.bar.lock().expect("progress lock") = Some((
-            Progress::new(&label, total_items as u64, 0, self.quiet),
-            0,
-        ));
+        *self.bar.lock().expect("progress lock") =
+            Some((Progress::new(&label, total_items as u64, 0, self.quiet), 0));
     }
 
     fn update_test_progress(&mut self, items_processed: usize) {

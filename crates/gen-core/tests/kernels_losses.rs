@@ -20,7 +20,11 @@ fn gram_matrix_matches_pairwise_formula() {
     let x: &[&[f32]] = &[&[0.0, 1.0, 2.0], &[1.5, -1.0, 0.5]];
     let y: &[&[f32]] = &[&[0.0, 0.0, 0.0], &[1.0, 1.0, 1.0], &[-2.0, 3.0, 0.25]];
     let variance = 2.5;
-    let k = to_vec_f32(GaussianKernel::from_variance(variance).unwrap().gram(mat(x), mat(y)));
+    let k = to_vec_f32(
+        GaussianKernel::from_variance(variance)
+            .unwrap()
+            .gram(mat(x), mat(y)),
+    );
     for i in 0..2 {
         for j in 0..3 {
             let d2: f64 = (0..3)
@@ -76,11 +80,17 @@ fn mixture_is_the_sum_of_its_kernels() {
     let x: &[&[f32]] = &[&[0.3, -0.2], &[1.0, 2.0]];
     let y: &[&[f32]] = &[&[0.0, 0.5], &[-1.0, 1.0], &[2.0, 2.0]];
     let vars = [2.0, 5.0, 10.0, 20.0, 40.0, 80.0];
-    let mix = to_vec_f32(MixtureKernel::from_variances(&vars).unwrap().gram(mat(x), mat(y)));
+    let mix = to_vec_f32(
+        MixtureKernel::from_variances(&vars)
+            .unwrap()
+            .gram(mat(x), mat(y)),
+    );
     let mut sum = vec![0f32; 6];
     for v in vars {
         for (s, k) in sum.iter_mut().zip(to_vec_f32(
-            GaussianKernel::from_variance(v).unwrap().gram(mat(x), mat(y)),
+            GaussianKernel::from_variance(v)
+                .unwrap()
+                .gram(mat(x), mat(y)),
         )) {
             *s += k;
         }

@@ -17,7 +17,11 @@ fn log_density_host(x: &[f32], samples: &[f32], d: usize, sigma: f64) -> f64 {
     let v: Vec<f64> = samples
         .chunks(d)
         .map(|s| {
-            let d2: f64 = s.iter().zip(x).map(|(a, b)| (*a as f64 - *b as f64).powi(2)).sum();
+            let d2: f64 = s
+                .iter()
+                .zip(x)
+                .map(|(a, b)| (*a as f64 - *b as f64).powi(2))
+                .sum();
             -d2 / (2.0 * sigma * sigma)
         })
         .collect();
@@ -36,7 +40,8 @@ fn blocked_log_densities_match_the_direct_sum() {
             sample_block: sb,
             ..ParzenConfig::default()
         };
-        let got = parzen_log_densities(&samples, &test, d, &sigmas, &config, &Device::flex()).unwrap();
+        let got =
+            parzen_log_densities(&samples, &test, d, &sigmas, &config, &Device::flex()).unwrap();
         for (k, &sigma) in sigmas.iter().enumerate() {
             for (i, x) in test.chunks(d).enumerate() {
                 let expected = log_density_host(x, &samples, d, sigma);
@@ -60,22 +65,34 @@ fn protocol_picks_the_best_validation_sigma_and_reports_the_test_mean() {
         sigmas: vec![0.01, 0.05, 0.1, 0.3, 3.0],
         ..ParzenConfig::default()
     };
-    let estimate = parzen_protocol(&samples, &validation, &test, d, &config, &Device::flex()).unwrap();
+    let estimate =
+        parzen_protocol(&samples, &validation, &test, d, &config, &Device::flex()).unwrap();
     // Recompute by brute force with the first 300 samples.
     let used = &samples[..300 * d];
     let mean_at = |data: &[f32], sigma: f64| {
-        let v: Vec<f64> = data.chunks(d).map(|x| log_density_host(x, used, d, sigma)).collect();
+        let v: Vec<f64> = data
+            .chunks(d)
+            .map(|x| log_density_host(x, used, d, sigma))
+            .collect();
         mean_and_standard_error(&v)
     };
     let best = config
         .sigmas
         .iter()
         .cloned()
-        .max_by(|a, b| mean_at(&validation, *a).0.total_cmp(&mean_at(&validation, *b).0))
+        .max_by(|a, b| {
+            mean_at(&validation, *a)
+                .0
+                .total_cmp(&mean_at(&validation, *b).0)
+        })
         .unwrap();
     assert_eq!(estimate.sigma, best);
     let (mean, se) = mean_at(&test, best);
-    assert!((estimate.mean - mean).abs() < 1e-3, "{} vs {mean}", estimate.mean);
+    assert!(
+        (estimate.mean - mean).abs() < 1e-3,
+        "{} vs {mean}",
+        estimate.mean
+    );
     assert!((estimate.se - se).abs() < 1e-4, "{} vs {se}", estimate.se);
 }
 
@@ -94,7 +111,10 @@ fn bad_inputs_are_refused() {
     let s = points(10, 2, 1);
     assert_eq!(
         parzen_protocol(&s, &s, &s, 2, &config, &dev),
-        Err(ParzenError::TooFewSamples { wanted: 10_000, got: 10 })
+        Err(ParzenError::TooFewSamples {
+            wanted: 10_000,
+            got: 10
+        })
     );
     assert_eq!(
         parzen_log_densities(&s, &[], 2, &[0.1], &config, &dev),
@@ -102,7 +122,11 @@ fn bad_inputs_are_refused() {
     );
     assert_eq!(
         parzen_log_densities(&s, &s[..3], 2, &[0.1], &config, &dev),
-        Err(ParzenError::Ragged { what: "test", len: 3, dim: 2 })
+        Err(ParzenError::Ragged {
+            what: "test",
+            len: 3,
+            dim: 2
+        })
     );
     assert_eq!(
         parzen_log_densities(&s, &s, 2, &[0.1, -0.2], &config, &dev),

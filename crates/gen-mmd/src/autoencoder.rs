@@ -57,6 +57,11 @@ impl AutoencoderConfig {
         Ok(())
     }
 
+    /// Width of the code: the last encoder layer's (0 when there is none; `validate` refuses that).
+    pub fn code_dim(&self) -> usize {
+        self.layers.last().copied().unwrap_or(0)
+    }
+
     /// Fresh weights (initialised as the reference code's); the decoder mirrors the encoder.
     pub fn init(&self, device: &Device) -> Autoencoder {
         let widths: Vec<usize> = std::iter::once(self.input)
@@ -107,13 +112,10 @@ impl Autoencoder {
     /// The decoder's output logits for `code` (the last sigmoid left out, for a stable BCE).
     pub fn decode_logits(&self, code: Tensor<2>) -> Tensor<2> {
         let last = self.decoder.len() - 1;
-        self.decoder
-            .iter()
-            .enumerate()
-            .fold(code, |h, (i, layer)| {
-                let a = layer.forward(h);
-                if i == last { a } else { sigmoid(a) }
-            })
+        self.decoder.iter().enumerate().fold(code, |h, (i, layer)| {
+            let a = layer.forward(h);
+            if i == last { a } else { sigmoid(a) }
+        })
     }
 
     /// The decoded images (in [0, 1]) of `code`.

@@ -10,10 +10,10 @@
 use std::path::Path;
 
 use burn::config::Config;
-use burn::module::Module;
 use burn::data::dataloader::DataLoaderBuilder;
 use burn::data::dataloader::batcher::Batcher;
 use burn::data::dataset::InMemDataset;
+use burn::module::Module;
 use burn::optim::SgdConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::momentum::MomentumConfig;
@@ -51,7 +51,9 @@ impl AutoencoderTrainConfig {
     /// Checks the settings.
     pub fn validate(&self) -> Result<(), String> {
         if self.epochs == 0 || self.batch_size == 0 {
-            return Err("the auto-encoder needs at least one epoch and a positive batch size".into());
+            return Err(
+                "the auto-encoder needs at least one epoch and a positive batch size".into(),
+            );
         }
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
             return Err(format!(
@@ -60,7 +62,10 @@ impl AutoencoderTrainConfig {
             ));
         }
         if !(0.0..1.0).contains(&self.momentum) {
-            return Err(format!("momentum must lie in [0, 1), got {}", self.momentum));
+            return Err(format!(
+                "momentum must lie in [0, 1), got {}",
+                self.momentum
+            ));
         }
         Ok(())
     }
@@ -102,7 +107,12 @@ impl InferenceStep for Autoencoder {
 }
 
 fn rows(data: &Dataset) -> InMemDataset<Vec<f32>> {
-    InMemDataset::new(data.values.chunks_exact(data.dim()).map(<[f32]>::to_vec).collect())
+    InMemDataset::new(
+        data.values
+            .chunks_exact(data.dim())
+            .map(<[f32]>::to_vec)
+            .collect(),
+    )
 }
 
 /// The last epoch the Learner checkpointed in `dir` (its `checkpoint/model-E.bpk` files).
@@ -119,18 +129,29 @@ pub fn last_checkpointed_epoch(dir: &Path) -> Option<usize> {
         .max()
 }
 
-/// Trains `model` on `train` (validated on `valid`) with burn-train's Learner in `dir`, resuming
-/// from the last epoch checkpointed there. Returns the trained model (inference mode).
+/// Where and how the Learner runs: its directory (checkpoints, logs), the shuffling seed and
+/// whether progress bars are drawn.
+#[derive(Clone, Copy, Debug)]
+pub struct LearnerRun<'a> {
+    /// Directory the Learner checkpoints into and resumes from.
+    pub dir: &'a Path,
+    /// Seed of the training loader's shuffling.
+    pub seed: u64,
+    /// No progress bars when true.
+    pub quiet: bool,
+}
+
+/// Trains `model` on `train` (validated on `valid`) with burn-train's Learner in `run.dir`,
+/// resuming from the last epoch checkpointed there. Returns the trained model (inference mode).
 pub fn train_autoencoder(
     model: Autoencoder,
     train: &Dataset,
     valid: &Dataset,
     config: &AutoencoderTrainConfig,
-    seed: u64,
-    dir: &Path,
-    quiet: bool,
+    run: LearnerRun<'_>,
     device: &Device,
 ) -> Result<Autoencoder, String> {
+    let LearnerRun { dir, seed, quiet } = run;
     config.validate()?;
     if train.len() < config.batch_size {
         return Err(format!(
@@ -143,12 +164,18 @@ pub fn train_autoencoder(
         let builder = DataLoaderBuilder::new(RowBatcher)
             .batch_size(config.batch_size)
             .set_device(device.clone());
-        let builder = if shuffle { builder.shuffle(seed) } else { builder };
+        let builder = if shuffle {
+            builder.shuffle(seed)
+        } else {
+            builder
+        };
         builder.build(rows(data))
     };
     let optimizer = SgdConfig::new()
         .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum)))
-        .with_gradient_clipping(Some(GradientClippingConfig::Norm(config.max_grad_norm as f32)))
+        .with_gradient_clipping(Some(GradientClippingConfig::Norm(
+            config.max_grad_norm as f32,
+        )))
         .init();
     // `train` turns gradient tracking on (a module built on a plain device has it off).
     let learner = Learner::new(Module::train(model), optimizer, config.learning_rate);

@@ -29,7 +29,9 @@ pub enum MmdError {
         x: usize,
         y: usize,
     },
-    #[error("the linear-time estimate pairs rows of the two batches, which must have one length: {x} vs {y}")]
+    #[error(
+        "the linear-time estimate pairs rows of the two batches, which must have one length: {x} vs {y}"
+    )]
     Unpaired { x: usize, y: usize },
 }
 
@@ -47,7 +49,11 @@ pub fn check_batches(x: &Tensor<2>, y: &Tensor<2>) -> Result<(usize, usize), Mmd
 
 /// The biased (V-statistic) estimate of MMD² between the rows of `x` and of `y`: the slide's
 /// formula, zero for two identical sets.
-pub fn mmd2_biased<K: Kernel>(kernel: &K, x: Tensor<2>, y: Tensor<2>) -> Result<Tensor<1>, MmdError> {
+pub fn mmd2_biased<K: Kernel>(
+    kernel: &K,
+    x: Tensor<2>,
+    y: Tensor<2>,
+) -> Result<Tensor<1>, MmdError> {
     check_batches(&x, &y)?;
     let kxx = kernel.gram(x.clone(), x.clone()).mean();
     let kyy = kernel.gram(y.clone(), y.clone()).mean();
@@ -88,7 +94,11 @@ pub fn mmd2_unbiased<K: Kernel>(
 /// The linear-time estimate (Gretton et al. 2012, Lemma 14): over the disjoint pairs
 /// `(x_{2i}, x_{2i+1})`, `(y_{2i}, y_{2i+1})`, the mean of
 /// `k(x, x') + k(y, y') - k(x, y') - k(x', y)`. Unbiased, O(n) kernel evaluations.
-pub fn mmd2_linear<K: Kernel>(kernel: &K, x: Tensor<2>, y: Tensor<2>) -> Result<Tensor<1>, MmdError> {
+pub fn mmd2_linear<K: Kernel>(
+    kernel: &K,
+    x: Tensor<2>,
+    y: Tensor<2>,
+) -> Result<Tensor<1>, MmdError> {
     let (n, m) = check_batches(&x, &y)?;
     if n != m {
         return Err(MmdError::Unpaired { x: n, y: m });

@@ -79,7 +79,10 @@ impl GmmnTrainConfig {
             ));
         }
         if !(0.0..1.0).contains(&self.momentum) {
-            return Err(format!("momentum must lie in [0, 1), got {}", self.momentum));
+            return Err(format!(
+                "momentum must lie in [0, 1), got {}",
+                self.momentum
+            ));
         }
         if !(self.loss_weight > 0.0 && self.loss_weight.is_finite()) {
             return Err(format!(
@@ -95,7 +98,10 @@ impl GmmnTrainConfig {
         if step < self.schedule_step {
             (self.learning_rate, self.momentum)
         } else {
-            (self.learning_rate / 10.0, 1.0 - (1.0 - self.momentum) / 10.0)
+            (
+                self.learning_rate / 10.0,
+                1.0 - (1.0 - self.momentum) / 10.0,
+            )
         }
     }
 }
@@ -157,9 +163,10 @@ impl GmmnTrainer {
             self.optimizer = sgd(momentum).load_record(self.optimizer.to_record());
             self.optimizer_momentum = momentum;
         }
-        let generated = self
-            .model
-            .forward(self.model.noise(self.config.samples_per_update, &self.device));
+        let generated = self.model.forward(
+            self.model
+                .noise(self.config.samples_per_update, &self.device),
+        );
         let mmd = mmd_loss(&self.kernel, generated, data)
             .expect("the run checked that data and generator widths match");
         let objective = mmd.clone().mul_scalar(self.config.objective_scale());
@@ -188,11 +195,14 @@ pub fn module_bytes<M: Module>(module: &M) -> Vec<u8> {
         .to_vec()
 }
 
-/// Loads a record written by [`module_bytes`] into `module`.
+/// Loads a record written by [`module_bytes`] into `module`; a record of another shape (a
+/// checkpoint of another architecture) is an error naming the mismatched tensors.
 pub fn load_module_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, String> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| format!("unreadable model record: {e}"))?;
-    Ok(module.load_record(record))
+    module
+        .try_load_record(record)
+        .map_err(|e| format!("the checkpoint does not fit this model's architecture: {e}"))
 }
 
 impl Trainer for GmmnTrainer {

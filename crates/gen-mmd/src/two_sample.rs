@@ -30,11 +30,7 @@ impl<'a> PointSet<'a> {
 
     /// Number of points.
     pub fn rows(&self) -> usize {
-        if self.dim == 0 {
-            0
-        } else {
-            self.values.len() / self.dim
-        }
+        self.values.len().checked_div(self.dim).unwrap_or(0)
     }
 
     fn row(&self, i: usize) -> &'a [f32] {
@@ -162,7 +158,13 @@ pub struct TwoSampleResult {
 }
 
 /// The pooled Gram matrix, row-major `[n, n]`, computed block-wise on the device.
-fn pooled_gram<K: Kernel>(kernel: &K, pooled: &[f32], d: usize, block: usize, device: &Device) -> Vec<f32> {
+fn pooled_gram<K: Kernel>(
+    kernel: &K,
+    pooled: &[f32],
+    d: usize,
+    block: usize,
+    device: &Device,
+) -> Vec<f32> {
     let n = pooled.len() / d;
     let set = PointSet::new(pooled, d);
     let mut gram = vec![0f32; n * n];
@@ -259,7 +261,11 @@ pub fn mmd_permutation_test<K: Kernel>(
 /// The median heuristic (Gretton et al. 2012): a Gaussian kernel whose length scale is the
 /// median distance between points of the pooled set, i.e. variance = median squared distance.
 /// Uses at most 1,000 points of each set (seeded).
-pub fn median_heuristic_kernel(x: PointSet, y: PointSet, seed: u64) -> Result<GaussianKernel, TwoSampleError> {
+pub fn median_heuristic_kernel(
+    x: PointSet,
+    y: PointSet,
+    seed: u64,
+) -> Result<GaussianKernel, TwoSampleError> {
     check(&x, &y)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut points: Vec<&[f32]> = Vec::new();

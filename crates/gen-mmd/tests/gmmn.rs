@@ -13,7 +13,9 @@ use gen_core::kernel::GaussianKernel;
 use gen_core::run::RunDir;
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
-use gen_mmd::autoencoder_train::{AutoencoderTrainConfig, last_checkpointed_epoch, train_autoencoder};
+use gen_mmd::autoencoder_train::{
+    AutoencoderTrainConfig, LearnerRun, last_checkpointed_epoch, train_autoencoder,
+};
 use gen_mmd::two_sample::{PointSet, mmd2_unbiased_blocked};
 use gen_mmd::{AutoencoderConfig, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
 use rand::Rng;
@@ -26,7 +28,11 @@ fn two_clusters(n: usize, seed: u64) -> Vec<f32> {
     let mut r = rng(seed);
     let mut out = Vec::with_capacity(2 * n);
     for _ in 0..n {
-        let (cx, cy) = if r.random::<bool>() { (0.25, 0.25) } else { (0.75, 0.6) };
+        let (cx, cy) = if r.random::<bool>() {
+            (0.25, 0.25)
+        } else {
+            (0.75, 0.6)
+        };
         out.push((cx + 0.04 * gen_core::seed::standard_normal(&mut r)) as f32);
         out.push((cy + 0.04 * gen_core::seed::standard_normal(&mut r)) as f32);
     }
@@ -57,8 +63,14 @@ fn moment_matching_pulls_samples_onto_the_data() {
     let kernel = GaussianKernel::from_variance(0.02).unwrap();
     let distance = |trainer: &GmmnTrainer| {
         let samples = to_vec_f32(trainer.sample(1000));
-        mmd2_unbiased_blocked(&kernel, PointSet::new(&samples, 2), PointSet::new(&two_clusters(1000, 99), 2), 512, &dev)
-            .unwrap()
+        mmd2_unbiased_blocked(
+            &kernel,
+            PointSet::new(&samples, 2),
+            PointSet::new(&two_clusters(1000, 99), 2),
+            512,
+            &dev,
+        )
+        .unwrap()
     };
     let before = distance(&trainer);
     let mut r = rng(3);
@@ -87,7 +99,10 @@ fn moment_matching_pulls_samples_onto_the_data() {
         .fold(0.0, f64::max);
     eprintln!("MMD² before {before:.5}, after {after:.5}, null max {null:.5}");
     assert!(after < before / 20.0, "MMD² {before} -> {after}");
-    assert!(after < 10.0 * null, "MMD² after training {after} vs null {null}");
+    assert!(
+        after < 10.0 * null,
+        "MMD² after training {after} vs null {null}"
+    );
 }
 
 fn loop_options(epochs: u64) -> LoopOptions {
@@ -133,7 +148,15 @@ fn a_resumed_run_matches_an_uninterrupted_one() {
     let whole_dir = tempfile::tempdir().unwrap();
     let mut whole = fresh(&dev);
     let ad = whole.device().clone();
-    run_training(&mut whole, &data, &ad, &RunDir::create(whole_dir.path()).unwrap(), &loop_options(4), false).unwrap();
+    run_training(
+        &mut whole,
+        &data,
+        &ad,
+        &RunDir::create(whole_dir.path()).unwrap(),
+        &loop_options(4),
+        false,
+    )
+    .unwrap();
 
     let split_dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(split_dir.path()).unwrap();
@@ -157,9 +180,22 @@ fn the_autoencoder_learns_to_reconstruct_through_the_learner() {
     let test = digits.test.to_tensor(&dev);
     let before = to_vec_f32(model.reconstruction_loss(test.clone()))[0];
     let dir = tempfile::tempdir().unwrap();
-    let train = AutoencoderTrainConfig::new().with_epochs(3).with_batch_size(50);
-    let trained = train_autoencoder(model, &digits.train, &digits.test, &train, 1, dir.path(), true, &dev)
-        .unwrap();
+    let train = AutoencoderTrainConfig::new()
+        .with_epochs(3)
+        .with_batch_size(50);
+    let trained = train_autoencoder(
+        model,
+        &digits.train,
+        &digits.test,
+        &train,
+        LearnerRun {
+            dir: dir.path(),
+            seed: 1,
+            quiet: true,
+        },
+        &dev,
+    )
+    .unwrap();
     let after = to_vec_f32(trained.reconstruction_loss(test))[0];
     // Pixel entropy bounds: a per-pixel Bernoulli at the data's grey levels cannot go below the
     // data's own entropy; the starting point is ~ln 2 per pixel (64 ln 2 = 44.4 nats).

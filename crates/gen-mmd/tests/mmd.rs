@@ -54,8 +54,12 @@ fn unbiased_estimates_average_to_zero_for_one_distribution() {
     for _ in 0..300 {
         let x = gaussian_points(20, &[0.0; 3], 1.0, &mut r);
         let y = gaussian_points(20, &[0.0; 3], 1.0, &mut r);
-        u.push(scalar(mmd2_unbiased(&k, mat(&x, 20, 3), mat(&y, 20, 3)).unwrap()));
-        v.push(scalar(mmd2_biased(&k, mat(&x, 20, 3), mat(&y, 20, 3)).unwrap()));
+        u.push(scalar(
+            mmd2_unbiased(&k, mat(&x, 20, 3), mat(&y, 20, 3)).unwrap(),
+        ));
+        v.push(scalar(
+            mmd2_biased(&k, mat(&x, 20, 3), mat(&y, 20, 3)).unwrap(),
+        ));
     }
     let mean = |a: &[f64]| a.iter().sum::<f64>() / a.len() as f64;
     let sd = |a: &[f64]| {
@@ -63,9 +67,20 @@ fn unbiased_estimates_average_to_zero_for_one_distribution() {
         (a.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (a.len() - 1) as f64).sqrt()
     };
     let se = sd(&u) / (u.len() as f64).sqrt();
-    assert!(mean(&u).abs() < 3.0 * se, "unbiased mean {} (se {se})", mean(&u));
-    assert!(u.iter().any(|&x| x < 0.0), "the U-statistic takes negative values");
-    assert!(mean(&v) > 10.0 * se, "biased mean {} should sit well above 0", mean(&v));
+    assert!(
+        mean(&u).abs() < 3.0 * se,
+        "unbiased mean {} (se {se})",
+        mean(&u)
+    );
+    assert!(
+        u.iter().any(|&x| x < 0.0),
+        "the U-statistic takes negative values"
+    );
+    assert!(
+        mean(&v) > 10.0 * se,
+        "biased mean {} should sit well above 0",
+        mean(&v)
+    );
 }
 
 /// Population MMD² between N(0, a² I_d) and N(μ, b² I_d) for a Gaussian kernel of variance s:

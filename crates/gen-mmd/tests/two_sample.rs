@@ -19,10 +19,18 @@ fn blocked_estimate_equals_the_whole_batch_estimate() {
     let k = GaussianKernel::from_variance(2.0).unwrap();
     let whole = to_vec_f32(mmd2_unbiased(&k, mat(&x, 53, 3), mat(&y, 41, 3)).unwrap())[0] as f64;
     for block in [1, 7, 16, 100] {
-        let blocked =
-            mmd2_unbiased_blocked(&k, PointSet::new(&x, 3), PointSet::new(&y, 3), block, &device())
-                .unwrap();
-        assert!((blocked - whole).abs() < 1e-5, "block {block}: {blocked} vs {whole}");
+        let blocked = mmd2_unbiased_blocked(
+            &k,
+            PointSet::new(&x, 3),
+            PointSet::new(&y, 3),
+            block,
+            &device(),
+        )
+        .unwrap();
+        assert!(
+            (blocked - whole).abs() < 1e-5,
+            "block {block}: {blocked} vs {whole}"
+        );
     }
 }
 
@@ -57,16 +65,25 @@ fn permutation_test_holds_its_level() {
             seed: trial,
             ..config.clone()
         };
-        let p = mmd_permutation_test(&k, PointSet::new(&x, 2), PointSet::new(&y, 2), &config, &device())
-            .unwrap()
-            .p_value;
+        let p = mmd_permutation_test(
+            &k,
+            PointSet::new(&x, 2),
+            PointSet::new(&y, 2),
+            &config,
+            &device(),
+        )
+        .unwrap()
+        .p_value;
         assert!((0.0..=1.0).contains(&p));
         if p <= 0.05 {
             rejections += 1;
         }
     }
     eprintln!("{rejections} rejections of 200 at alpha 0.05");
-    assert!((3..=19).contains(&rejections), "{rejections} rejections of 200");
+    assert!(
+        (3..=19).contains(&rejections),
+        "{rejections} rejections of 200"
+    );
 }
 
 #[test]
@@ -89,11 +106,23 @@ fn bad_sets_are_refused() {
         Err(TwoSampleError::Width { x: 3, y: 2 })
     );
     assert_eq!(
-        mmd2_unbiased_blocked(&k, PointSet::new(&a[..3], 3), PointSet::new(&a, 3), 8, &device()),
+        mmd2_unbiased_blocked(
+            &k,
+            PointSet::new(&a[..3], 3),
+            PointSet::new(&a, 3),
+            8,
+            &device()
+        ),
         Err(TwoSampleError::TooFew { x: 1, y: 2 })
     );
     assert_eq!(
-        mmd_permutation_test(&k, PointSet::new(&a[..5], 3), PointSet::new(&a, 3), &TwoSampleConfig::default(), &device()),
+        mmd_permutation_test(
+            &k,
+            PointSet::new(&a[..5], 3),
+            PointSet::new(&a, 3),
+            &TwoSampleConfig::default(),
+            &device()
+        ),
         Err(TwoSampleError::Ragged { len: 5, dim: 3 })
     );
     let none = TwoSampleConfig {
@@ -101,7 +130,13 @@ fn bad_sets_are_refused() {
         ..TwoSampleConfig::default()
     };
     assert_eq!(
-        mmd_permutation_test(&k, PointSet::new(&a, 3), PointSet::new(&a, 3), &none, &device()),
+        mmd_permutation_test(
+            &k,
+            PointSet::new(&a, 3),
+            PointSet::new(&a, 3),
+            &none,
+            &device()
+        ),
         Err(TwoSampleError::NoPermutation)
     );
 }

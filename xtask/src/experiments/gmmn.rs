@@ -80,7 +80,10 @@ fn train(ctx: &RunContext, s: &Settings, method: &str) -> Result<PathBuf> {
         SEED.to_string(),
     ];
     if method == "gmmn-ae" {
-        args.extend(["--set".into(), format!("autoencoder_train.epochs={}", s.ae_epochs)]);
+        args.extend([
+            "--set".into(),
+            format!("autoencoder_train.epochs={}", s.ae_epochs),
+        ]);
     }
     for set in sets {
         args.extend(["--set".into(), set.clone()]);

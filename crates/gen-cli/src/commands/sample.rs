@@ -31,7 +31,9 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         }
         Trained::Gmmn(t) => {
             if args.chain || args.steps.is_some() {
-                bail!("a GMMN draws independent samples: --chain and --steps apply to Markov-chain samplers");
+                bail!(
+                    "a GMMN draws independent samples: --chain and --steps apply to Markov-chain samplers"
+                );
             }
             let values = methods::gmmn::draw(t, args.n, args.seed, &device);
             let cols = gen_core::image_grid::default_cols(args.n);

@@ -10,10 +10,10 @@ use crate::backend::{BackendName, device_for};
 use crate::methods;
 use crate::run_config::run_method;
 
-/// A loaded run of one of the methods.
+/// A loaded run of one of the methods (boxed: the methods' models differ a lot in size).
 pub enum Trained {
-    Rbm(methods::rbm::TrainedRbm),
-    Gmmn(methods::gmmn::TrainedGmmn),
+    Rbm(Box<methods::rbm::TrainedRbm>),
+    Gmmn(Box<methods::gmmn::TrainedGmmn>),
 }
 
 /// Opens `path` as a run and loads its model on `backend` (or the run's own backend).
@@ -24,11 +24,11 @@ pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Traine
     match method.as_str() {
         "rbm" => {
             let (trained, device) = methods::rbm::load_run(&run, device.as_ref())?;
-            Ok((run, Trained::Rbm(trained), device))
+            Ok((run, Trained::Rbm(Box::new(trained)), device))
         }
         "gmmn" | "gmmn-ae" => {
             let (trained, device) = methods::gmmn::load_run(&run, device.as_ref())?;
-            Ok((run, Trained::Gmmn(trained), device))
+            Ok((run, Trained::Gmmn(Box::new(trained)), device))
         }
         other => bail!("{}: unknown method '{other}'", run.config_path().display()),
     }

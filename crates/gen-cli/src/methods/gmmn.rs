@@ -10,7 +10,7 @@ use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
-use gen_mmd::autoencoder_train::{AutoencoderTrainConfig, train_autoencoder};
+use gen_mmd::autoencoder_train::{AutoencoderTrainConfig, LearnerRun, train_autoencoder};
 use gen_mmd::train::load_module_bytes;
 use gen_mmd::{Autoencoder, AutoencoderConfig, Gmmn, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
 use serde::{Deserialize, Serialize};
@@ -110,13 +110,15 @@ pub fn train(method: &str, args: &GmmnArgs) -> Result<()> {
     if let Some(noise) = args.noise {
         sets.push(format!("model.noise={noise}"));
     }
-    let prepared = prepare_run(
+    let mut prepared = prepare_run(
         common,
         |backend| GmmnRunConfig::defaults(method, &common.data, common.seed, backend),
         sets,
         &[],
         |c| {
-            c.train.validate().map_err(|e| anyhow!("invalid GMMN training settings: {e}"))?;
+            c.train
+                .validate()
+                .map_err(|e| anyhow!("invalid GMMN training settings: {e}"))?;
             if c.model.noise == 0 || c.model.hidden.contains(&0) {
                 bail!("the GMMN needs a positive noise width and positive hidden layers");
             }
@@ -128,8 +130,8 @@ pub fn train(method: &str, args: &GmmnArgs) -> Result<()> {
             Ok(())
         },
     )?;
-    let (mut config, run, resume) = (prepared.config, prepared.run, prepared.resume);
-    let device = device_for(config.backend)?;
+    let device = device_for(prepared.config.backend)?;
+    let config = &mut prepared.config;
     let splits = load_data(&config.data)?;
     if config.train.batch_size > splits.train.len() {
         bail!(
@@ -139,20 +141,27 @@ pub fn train(method: &str, args: &GmmnArgs) -> Result<()> {
             config.data
         );
     }
-    let image_shape = splits.train.item_shape;
-    let (decoder, target) = if config.uses_autoencoder() {
+    // The widths taken from the data belong to the run's configuration.
+    if config.uses_autoencoder() {
         config.autoencoder.input = splits.train.dim();
         config
             .autoencoder
             .validate()
             .map_err(|e| anyhow!("invalid auto-encoder: {e}"))?;
-        let autoencoder = autoencoder_for(&config, &splits, &run, resume, common.quiet, &device)?;
+        config.model.output = config.autoencoder.code_dim();
+    } else {
+        config.model.output = splits.train.dim();
+    }
+    let (run, resume) = (prepared.create_run()?, prepared.resume);
+    let config = &prepared.config;
+    let image_shape = splits.train.item_shape;
+    let (decoder, target) = if config.uses_autoencoder() {
+        let autoencoder = autoencoder_for(config, &splits, &run, resume, common.quiet, &device)?;
         let codes = encode(&autoencoder, &splits.train, &device);
         (Some(autoencoder), codes)
     } else {
         (None, splits.train.clone())
     };
-    config.model.output = target.dim();
     device.seed(derive(config.seed, Stream::Init, 0));
     let model = config.model.init(&device);
     let mut trainer = GmmnTrainer::new(model, decoder, config.train.clone(), &device)
@@ -190,12 +199,12 @@ fn autoencoder_for(
     quiet: bool,
     device: &Device,
 ) -> Result<Autoencoder> {
-    let fresh = config.autoencoder.init(device);
     if resume
         && let Some(ckpt) = run.checkpoints().latest()?
         && let Some(bytes) = ckpt.blob("autoencoder")
     {
-        return load_module_bytes(fresh, bytes).map_err(|e| anyhow!("{e}"));
+        let shape = config.autoencoder.init(device);
+        return load_module_bytes(shape, bytes).map_err(|e| anyhow!("{e}"));
     }
     let validation = super::sample_metrics::parzen_validation(&splits.train);
     device.seed(derive(config.seed, Stream::Init, 1));
@@ -205,9 +214,11 @@ fn autoencoder_for(
         &splits.train,
         &validation,
         &config.autoencoder_train,
-        config.seed,
-        &run.root().join("autoencoder"),
-        quiet,
+        LearnerRun {
+            dir: &run.root().join("autoencoder"),
+            seed: config.seed,
+            quiet,
+        },
         device,
     )
     .map_err(|e| anyhow!("{e}"))
@@ -235,18 +246,29 @@ pub struct TrainedGmmn {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedGmmn, Device)> {
-    let config: GmmnRunConfig = toml::from_str(&run.read_config()?)
-        .with_context(|| format!("{}: not a GMMN run configuration", run.config_path().display()))?;
+    let config: GmmnRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
+        format!(
+            "{}: not a GMMN run configuration",
+            run.config_path().display()
+        )
+    })?;
     let device = match device {
         Some(d) => d.clone(),
         None => device_for(config.backend)?,
     };
     let ckpt = run.checkpoints().latest()?.with_context(|| {
-        format!("{} has no checkpoint yet: train it first", run.root().display())
+        format!(
+            "{} has no checkpoint yet: train it first",
+            run.root().display()
+        )
     })?;
     let blob = |name: &str| {
-        ckpt.blob(name)
-            .with_context(|| format!("{}: checkpoint has no '{name}'", run.checkpoints_dir().display()))
+        ckpt.blob(name).with_context(|| {
+            format!(
+                "{}: checkpoint has no '{name}'",
+                run.checkpoints_dir().display()
+            )
+        })
     };
     let model = load_module_bytes(config.model.init(&device), blob("gmmn")?)
         .map_err(|e| anyhow!("{}: {e}", run.checkpoints_dir().display()))?;

@@ -1,6 +1,5 @@
 //! `gen train rbm` and the RBM's sample, eval and export.
 
-
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use gen_core::data::{Binarize, ItemShape, Loaded, Splits};
@@ -118,7 +117,7 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     if let Some(k) = args.k {
         sets.push(format!("train.k={k}"));
     }
-    let prepared = prepare_run(
+    let mut prepared = prepare_run(
         common,
         |backend| RbmRunConfig::defaults(&common.data, common.seed, backend),
         sets,
@@ -134,10 +133,11 @@ pub fn train(args: &RbmArgs) -> Result<()> {
             Ok(())
         },
     )?;
-    let (mut config, run, resume) = (prepared.config, prepared.run, prepared.resume);
-    let device = device_for(config.backend)?;
-    let splits = load_data(&config.data, &config.binarize)?;
-    config.model.visible = splits.train.dim();
+    let device = device_for(prepared.config.backend)?;
+    let splits = load_data(&prepared.config.data, &prepared.config.binarize)?;
+    // The width taken from the data belongs to the run's configuration.
+    prepared.config.model.visible = splits.train.dim();
+    let config = &prepared.config;
     if config.train.batch_size > splits.train.len() {
         bail!(
             "the batch size {} is larger than the {} training examples of '{}'",
@@ -146,7 +146,7 @@ pub fn train(args: &RbmArgs) -> Result<()> {
             config.data
         );
     }
-
+    let (run, resume) = (prepared.create_run()?, prepared.resume);
     device.seed(derive(config.seed, Stream::Init, 0));
     let rbm = config.model.init(&device);
     let mut trainer = RbmTrainer::new(rbm, config.train.clone(), &splits.train, &device);

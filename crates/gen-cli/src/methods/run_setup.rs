@@ -23,19 +23,42 @@ pub trait RunConfig: Serialize + DeserializeOwned {
 
 /// The default run folder of `method` on `data` with `seed`.
 pub fn default_out(method: &str, data: &str, seed: u64) -> PathBuf {
-    PathBuf::from("runs").join(format!("{method}-{}-{seed}", data.replace(['/', '\\'], "_")))
+    PathBuf::from("runs").join(format!(
+        "{method}-{}-{seed}",
+        data.replace(['/', '\\'], "_")
+    ))
 }
 
-/// A resolved configuration and its run directory.
+/// A resolved configuration and the run folder it will train in; nothing is written yet.
 pub struct Prepared<C> {
     pub config: C,
-    pub run: RunDir,
+    pub out: PathBuf,
     pub resume: bool,
+}
+
+impl<C: RunConfig> Prepared<C> {
+    /// Creates (or, on `--resume`, reopens) the run folder and writes the configuration of a new
+    /// run. Called once the method has checked its data against the configuration and filled in
+    /// the widths it takes from the data, so that a refused run leaves nothing behind.
+    pub fn create_run(&self) -> Result<RunDir> {
+        if self.resume {
+            return Ok(RunDir::open(&self.out)?);
+        }
+        let run = RunDir::create(&self.out)?;
+        if run.checkpoints().latest()?.is_some() {
+            bail!(
+                "{} already holds a trained run; pass --resume to continue it or choose another --out",
+                self.out.display()
+            );
+        }
+        run.write_config(&to_text(&self.config)?)?;
+        Ok(run)
+    }
 }
 
 /// Resolves the configuration of a new run (`defaults` for the chosen backend, then `--config`,
 /// then `shortcut_sets` from the method's own flags, then `--set`), or rereads it on
-/// `--resume`, where no change is accepted. `validate` runs before anything is written.
+/// `--resume`, where no change is accepted. `validate` runs on the result; nothing is written.
 pub fn prepare_run<C: RunConfig>(
     common: &CommonTrainArgs,
     defaults: impl FnOnce(BackendName) -> C,
@@ -84,19 +107,9 @@ pub fn prepare_run<C: RunConfig>(
     }
     validate(&config)?;
     let out = common.out.clone().unwrap_or_else(|| config.default_out());
-    let run = RunDir::create(&out)?;
-    if !resume {
-        if run.checkpoints().latest()?.is_some() {
-            bail!(
-                "{} already holds a trained run; pass --resume to continue it or choose another --out",
-                out.display()
-            );
-        }
-        run.write_config(&to_text(&config)?)?;
-    }
     Ok(Prepared {
         config,
-        run,
+        out,
         resume,
     })
 }

@@ -13,8 +13,7 @@ use burn::tensor::Device;
 use gen_core::data::{Dataset, Splits};
 use gen_core::metrics::parzen::{ParzenConfig, parzen_protocol};
 use gen_mmd::two_sample::{
-    PointSet, TwoSampleConfig, median_heuristic_kernel, mmd_permutation_test,
-    mmd2_unbiased_blocked,
+    PointSet, TwoSampleConfig, median_heuristic_kernel, mmd_permutation_test, mmd2_unbiased_blocked,
 };
 use serde_json::{Map, Value, json};
 

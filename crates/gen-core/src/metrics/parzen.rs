@@ -30,7 +30,9 @@ pub enum ParzenError {
     Sigma(f64),
     #[error("the Parzen protocol needs at least one bandwidth in its grid")]
     NoSigma,
-    #[error("the kernel density is zero at a test point for every bandwidth (sigma {0} is far too small)")]
+    #[error(
+        "the kernel density is zero at a test point for every bandwidth (sigma {0} is far too small)"
+    )]
     NonFinite(f64),
 }
 
@@ -144,7 +146,12 @@ pub fn parzen_log_densities(
     let mut acc = vec![vec![LogSumExp::EMPTY; n_test]; sigmas.len()];
     for start in (0..n_test).step_by(test_block) {
         let len = test_block.min(n_test - start);
-        let x = matrix(test[start * dim..(start + len) * dim].to_vec(), len, dim, device);
+        let x = matrix(
+            test[start * dim..(start + len) * dim].to_vec(),
+            len,
+            dim,
+            device,
+        );
         for s in &sample_blocks {
             let d2 = squared_distances(x.clone(), s.clone());
             let (maxes, sums): (Vec<Tensor<2>>, Vec<Tensor<2>>) = sigmas
