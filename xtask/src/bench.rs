@@ -200,6 +200,17 @@ pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
             unit: "steps/s",
             ratio: per_second / base,
         });
+        if backend == backends[0]
+            && let Some(torch) = pytorch_gmmn_steps(steps)
+        {
+            rows.push(BenchRow {
+                backend,
+                name: "  PyTorch CPU, same step".into(),
+                throughput: torch,
+                unit: "steps/s",
+                ratio: torch / base,
+            });
+        }
         let x = Tensor::<2>::random([n, d], Distribution::Default, &device);
         let y = Tensor::<2>::random([n, d], Distribution::Default, &device);
         sync_1(mmd2_biased(&kernel, x.clone(), y.clone())?);
@@ -227,6 +238,30 @@ pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
         });
     }
     Ok(rows)
+}
+
+/// Steps per second of the same GMMN step in PyTorch on the CPU (`xtask/bench/gmmn_step.py`),
+/// or `None` (with a note) when python3 cannot import torch.
+fn pytorch_gmmn_steps(steps: u64) -> Option<f64> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gmmn_step.py");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(steps.to_string())
+        .output();
+    let parsed = output.ok().filter(|o| o.status.success()).and_then(|o| {
+        String::from_utf8(o.stdout)
+            .ok()?
+            .trim()
+            .strip_prefix("steps_per_second ")?
+            .parse()
+            .ok()
+    });
+    if parsed.is_none() {
+        eprintln!(
+            "note: no PyTorch baseline (python3 with torch not found); `pip install torch` adds one"
+        );
+    }
+    parsed
 }
 
 /// Forces the device to finish the work behind a one-element tensor.

@@ -3,7 +3,9 @@
 //! numbers, figures, the time taken, versions, seeds and the command that reruns it).
 //!
 //! Each experiment trains through the `gen` command line (the code users run), into
-//! `reports/<profile>/runs/`, and reuses a finished run unless `--fresh` is given.
+//! `reports/<profile>/runs/`, and reuses a finished run unless `--fresh` is given. Each finished
+//! section is kept in `reports/<profile>/<name>/section.json`, so a run with `--only` rewrites
+//! its own sections and keeps the others in the report.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -83,7 +85,7 @@ impl RunContext {
 }
 
 /// What an experiment reports.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     pub title: String,
     /// Markdown: tables and figure links (relative to the report folder).
@@ -103,10 +105,35 @@ pub trait Experiment {
 }
 
 /// One finished section with its wall time.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Done {
-    name: &'static str,
+    name: String,
     section: Section,
     seconds: f64,
+}
+
+/// Where a finished section is kept between runs.
+fn section_path(report_dir: &Path, name: &str) -> PathBuf {
+    report_dir.join(name).join("section.json")
+}
+
+fn save_section(report_dir: &Path, done: &Done) -> Result<()> {
+    let path = section_path(report_dir, &done.name);
+    std::fs::create_dir_all(path.parent().expect("a section file has a folder"))?;
+    gen_core::run::atomic::write_atomic(&path, serde_json::to_string_pretty(done)?.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The kept section of experiment `name`, if one was written before.
+fn load_section(report_dir: &Path, name: &str) -> Result<Option<Done>> {
+    let path = section_path(report_dir, name);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)?;
+    let done = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a kept report section", path.display()))?;
+    Ok(Some(done))
 }
 
 fn rustc_version() -> String {
@@ -120,7 +147,8 @@ fn rustc_version() -> String {
 }
 
 /// Renders the report.
-fn render(profile: Profile, done: &[Done], total_seconds: f64) -> String {
+fn render(profile: Profile, done: &[Done]) -> String {
+    let total_seconds: f64 = done.iter().map(|d| d.seconds).sum();
     let mut md = String::new();
     let _ = writeln!(
         md,
@@ -147,7 +175,10 @@ fn render(profile: Profile, done: &[Done], total_seconds: f64) -> String {
             seeds.join(", ")
         );
     }
-    let _ = writeln!(md, "\nTotal: {total_seconds:.1} s.\n");
+    let _ = writeln!(
+        md,
+        "\nTotal: {total_seconds:.1} s (each experiment's time from its latest run).\n"
+    );
     for d in done {
         let _ = writeln!(md, "<a id=\"{}\"></a>\n## {}\n", d.name, d.section.title);
         let _ = writeln!(md, "{}\n", d.section.body.trim_end());
@@ -186,8 +217,6 @@ pub fn reproduce(
         quiet,
     };
     std::fs::create_dir_all(&ctx.runs_dir)?;
-    let started = Instant::now();
-    let mut done = Vec::new();
     for exp in all
         .iter()
         .filter(|e| only.is_empty() || only.iter().any(|n| n == e.name()))
@@ -201,17 +230,67 @@ pub fn reproduce(
         let section = exp
             .run(&ctx)
             .with_context(|| format!("experiment '{}'", exp.name()))?;
-        done.push(Done {
-            name: exp.name(),
-            section,
-            seconds: t.elapsed().as_secs_f64(),
-        });
+        save_section(
+            &report_dir,
+            &Done {
+                name: exp.name().to_string(),
+                section,
+                seconds: t.elapsed().as_secs_f64(),
+            },
+        )?;
+    }
+    let mut done = Vec::new();
+    for exp in &all {
+        done.extend(load_section(&report_dir, exp.name())?);
     }
     let path = report_dir.join("README.md");
-    gen_core::run::atomic::write_atomic(
-        &path,
-        render(profile, &done, started.elapsed().as_secs_f64()).as_bytes(),
-    )?;
+    gen_core::run::atomic::write_atomic(&path, render(profile, &done).as_bytes())?;
     eprintln!("report written to {}", path.display());
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done(name: &str, seconds: f64) -> Done {
+        Done {
+            name: name.into(),
+            section: Section {
+                title: format!("{name} title"),
+                body: format!("{name} body"),
+                seeds: vec![1, 2],
+                command: format!("cargo xtask reproduce --only {name}"),
+            },
+            seconds,
+        }
+    }
+
+    #[test]
+    fn kept_sections_are_reread_and_summed() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(load_section(dir.path(), "a").unwrap().is_none());
+        save_section(dir.path(), &done("a", 1.5)).unwrap();
+        save_section(dir.path(), &done("b", 2.0)).unwrap();
+        // A later run of `a` alone replaces its section and keeps `b`'s.
+        save_section(dir.path(), &done("a", 4.0)).unwrap();
+        let kept: Vec<Done> = ["a", "b"]
+            .iter()
+            .filter_map(|n| load_section(dir.path(), n).unwrap())
+            .collect();
+        let md = render(Profile::Quick, &kept);
+        assert!(md.contains("| [a](#a) | 4.0 | 1, 2 |"), "{md}");
+        assert!(md.contains("| [b](#b) | 2.0 | 1, 2 |"), "{md}");
+        assert!(md.contains("Total: 6.0 s"), "{md}");
+        assert!(md.find("a body").unwrap() < md.find("b body").unwrap());
+    }
+
+    #[test]
+    fn a_damaged_section_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/section.json"), "{").unwrap();
+        let err = load_section(dir.path(), "a").unwrap_err();
+        assert!(format!("{err:#}").contains("not a kept report section"));
+    }
 }

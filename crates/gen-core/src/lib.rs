@@ -23,6 +23,7 @@ pub mod kernel;
 pub mod learner_progress;
 pub mod loss;
 pub mod metrics;
+pub mod module_bytes;
 pub mod npy;
 pub mod plot;
 pub mod progress;

@@ -164,3 +164,71 @@ pub fn scatter_plot(
     }
     save_rgb(path, buffer)
 }
+
+/// A vector field sampled at points: each arrow starts at `from` and has direction `vector`.
+#[derive(Debug, Clone)]
+pub struct VectorField {
+    pub name: String,
+    pub arrows: Vec<([f64; 2], [f64; 2])>,
+}
+
+/// Draws vector fields side by side, one panel each, over the square `bounds`. Each field's
+/// arrows are scaled so that its longest is 0.8 grid spacings (`spacing`), so that fields of
+/// different magnitudes can be compared by direction and relative length.
+pub fn vector_fields_plot(
+    path: &Path,
+    title: &str,
+    bounds: (f64, f64),
+    spacing: f64,
+    fields: &[VectorField],
+) -> std::io::Result<()> {
+    register();
+    let mut buffer = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let root = root.titled(title, ("sans-serif", 22)).map_err(plot_err)?;
+        let panels = root.split_evenly((1, fields.len().max(1)));
+        for (i, (field, panel)) in fields.iter().zip(&panels).enumerate() {
+            let colour = COLOURS[i % COLOURS.len()];
+            let mut chart = ChartBuilder::on(panel)
+                .caption(&field.name, ("sans-serif", 16))
+                .margin(8)
+                .x_label_area_size(30)
+                .y_label_area_size(40)
+                .build_cartesian_2d(bounds.0..bounds.1, bounds.0..bounds.1)
+                .map_err(plot_err)?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .label_style(("sans-serif", 12))
+                .draw()
+                .map_err(plot_err)?;
+            let longest = field
+                .arrows
+                .iter()
+                .map(|(_, v)| v[0].hypot(v[1]))
+                .filter(|l| l.is_finite())
+                .fold(0.0, f64::max);
+            let scale = if longest > 0.0 {
+                0.8 * spacing / longest
+            } else {
+                0.0
+            };
+            for (from, v) in &field.arrows {
+                let to = (from[0] + scale * v[0], from[1] + scale * v[1]);
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(from[0], from[1]), to],
+                        colour.stroke_width(1),
+                    )))
+                    .map_err(plot_err)?;
+                chart
+                    .draw_series(std::iter::once(Circle::new(to, 1, colour.filled())))
+                    .map_err(plot_err)?;
+            }
+        }
+        root.present().map_err(plot_err)?;
+    }
+    save_rgb(path, buffer)
+}

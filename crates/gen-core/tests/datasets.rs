@@ -217,3 +217,77 @@ fn binarisation_thresholds_or_samples() {
     assert!((mean(&s.values) - mean(&d.values)).abs() < 0.02);
     assert_eq!(Binarize::Stochastic { seed: 1 }.apply(&d).values, s.values);
 }
+
+#[test]
+fn smoothing_by_zero_noise_changes_nothing() {
+    for d in Density2d::ALL {
+        if d == Density2d::Checkerboard {
+            assert!(d.smoothed_log_density([0.5, 0.5], 0.1).is_none());
+            continue;
+        }
+        for p in [[0.3, -0.2], [1.9, 0.1], [0.0, 0.5]] {
+            let a = d.log_density(p);
+            let b = d.smoothed_log_density(p, 0.0).unwrap();
+            assert!((a - b).abs() < 1e-12, "{}: {a} vs {b}", d.name());
+        }
+    }
+}
+
+#[test]
+fn smoothed_moons_equal_a_numerical_convolution() {
+    // p_σ(x) = ∫ p(y) N(x - y; 0, σ² I) dy by a midpoint rule over ±6σ around x.
+    let d = Density2d::TwoMoons;
+    let sigma = 0.05;
+    let h = 0.006;
+    let steps = (12.0 * sigma / h) as i64;
+    for x in [[0.1, 0.95], [1.0, -0.3], [0.5, 0.25]] {
+        let mut total = 0.0;
+        for i in 0..steps {
+            for j in 0..steps {
+                let dy = [
+                    -6.0 * sigma + (i as f64 + 0.5) * h,
+                    -6.0 * sigma + (j as f64 + 0.5) * h,
+                ];
+                let kernel = (-(dy[0] * dy[0] + dy[1] * dy[1]) / (2.0 * sigma * sigma)).exp()
+                    / (2.0 * std::f64::consts::PI * sigma * sigma);
+                total += d.log_density([x[0] - dy[0], x[1] - dy[1]]).exp() * kernel * h * h;
+            }
+        }
+        let expected = total.ln();
+        let got = d.smoothed_log_density(x, sigma).unwrap();
+        assert!(
+            (got - expected).abs() < 2e-3,
+            "at {x:?}: {got} vs {expected}"
+        );
+    }
+}
+
+#[test]
+fn smoothed_ring_score_matches_the_mixture_gradient() {
+    // ∇ log Σ_k N(x; m_k, s² I) = Σ_k w_k (m_k - x) / s², w_k the posterior of component k.
+    let d = Density2d::Ring8;
+    let sigma = 0.1;
+    let s2 = 0.02f64.powi(2) + sigma * sigma;
+    let modes = d.modes().unwrap();
+    for x in [[1.9, 0.1], [1.5, 1.3], [0.0, -1.8]] {
+        let logs: Vec<f64> = modes
+            .iter()
+            .map(|m| -((x[0] - m[0]).powi(2) + (x[1] - m[1]).powi(2)) / (2.0 * s2))
+            .collect();
+        let max = logs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let w: Vec<f64> = logs.iter().map(|l| (l - max).exp()).collect();
+        let total: f64 = w.iter().sum();
+        let mut expected = [0.0; 2];
+        for (m, wk) in modes.iter().zip(&w) {
+            expected[0] += wk / total * (m[0] - x[0]) / s2;
+            expected[1] += wk / total * (m[1] - x[1]) / s2;
+        }
+        let got = d.smoothed_score(x, sigma).unwrap();
+        for k in 0..2 {
+            assert!(
+                (got[k] - expected[k]).abs() < 1e-5 * (1.0 + expected[k].abs()),
+                "at {x:?}: {got:?} vs {expected:?}"
+            );
+        }
+    }
+}

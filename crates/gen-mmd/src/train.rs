@@ -14,9 +14,9 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device, Tensor};
 use gen_core::kernel::{KernelError, MixtureKernel};
+pub use gen_core::module_bytes::{load_module_bytes, module_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::training::Trainer;
 
@@ -183,26 +183,6 @@ impl GmmnTrainer {
             None => points,
         }
     }
-}
-
-/// The bytes of a module's record (burnpack), for a checkpoint blob.
-pub fn module_bytes<M: Module>(module: &M) -> Vec<u8> {
-    module
-        .clone()
-        .into_record()
-        .into_bytes()
-        .expect("a module record serialises")
-        .to_vec()
-}
-
-/// Loads a record written by [`module_bytes`] into `module`; a record of another shape (a
-/// checkpoint of another architecture) is an error naming the mismatched tensors.
-pub fn load_module_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, String> {
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .map_err(|e| format!("unreadable model record: {e}"))?;
-    module
-        .try_load_record(record)
-        .map_err(|e| format!("the checkpoint does not fit this model's architecture: {e}"))
 }
 
 impl Trainer for GmmnTrainer {

@@ -1,0 +1,26 @@
+//! A module's parameters as bytes (burn's burnpack record), for checkpoint blobs, and loading
+//! them back with a clear error when the checkpoint belongs to another architecture.
+
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+
+/// The bytes of `module`'s record.
+pub fn module_bytes<M: Module>(module: &M) -> Vec<u8> {
+    module
+        .clone()
+        .into_record()
+        .into_bytes()
+        .expect("a module record serialises")
+        .to_vec()
+}
+
+/// Loads a record written by [`module_bytes`] into `module`; a record of another shape (a
+/// checkpoint of another architecture) is an error naming the mismatched tensors.
+pub fn load_module_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, String> {
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| format!("unreadable model record: {e}"))?;
+    module
+        .try_load_record(record)
+        .map_err(|e| format!("the checkpoint does not fit this model's architecture: {e}"))
+}
