@@ -264,13 +264,96 @@ fn pytorch_gmmn_steps(steps: u64) -> Option<f64> {
     parsed
 }
 
+/// The DAE's MNIST default (Bengio et al. 2013's code): a tied sigmoid DAE 784-2000, batches of
+/// 100, salt-and-pepper 0.4, Bernoulli reconstruction. Training images per second, simple and
+/// with 5 walkback steps, and chain transitions per second for 1,000 parallel chains. Ratios are
+/// to simple training's images per second (walkback: the cost of its 5 pairs) and, for the
+/// chain, to the first backend's.
+pub fn dae(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
+    use gen_dae::chain::Chain;
+    use gen_dae::walkback::Walkback;
+    use gen_dae::{DaeTrainConfig, DaeTrainer, TiedDaeConfig};
+    let (batch, d, updates, transitions) = (100usize, 784usize, 20usize, 20usize);
+    let mut rows = Vec::new();
+    let mut base_chain = None;
+    for &backend in backends {
+        let device = device_for(backend)?;
+        device.seed(0);
+        let mut simple_rate = None;
+        for (name, walkback) in [
+            ("dae train simple 784-2000", Walkback::None),
+            (
+                "dae train walkback 5 784-2000",
+                Walkback::Fixed { steps: 5 },
+            ),
+        ] {
+            let config = DaeTrainConfig {
+                walkback,
+                ..DaeTrainConfig::default()
+            };
+            let start = Box::new(|n: usize, dev: &Device| Tensor::<2>::zeros([n, 784], dev));
+            let mut trainer =
+                DaeTrainer::new(TiedDaeConfig::new(d).init(&device), config, start, &device)
+                    .map_err(anyhow::Error::msg)?;
+            let x = Tensor::<2>::random([batch, d], Distribution::Default, trainer.device())
+                .lower_elem(0.5)
+                .float();
+            sync_1(trainer.update(x.clone(), 10.0).0);
+            let start = Instant::now();
+            for i in 0..updates {
+                let (nll, _) = trainer.update(x.clone(), 10.0);
+                if i + 1 == updates {
+                    sync_1(nll);
+                }
+            }
+            let rate = (updates * batch) as f64 / start.elapsed().as_secs_f64();
+            let base = *simple_rate.get_or_insert(rate);
+            rows.push(BenchRow {
+                backend,
+                name: name.into(),
+                throughput: rate,
+                unit: "images/s",
+                ratio: rate / base,
+            });
+        }
+        let model = TiedDaeConfig::new(d).init(&device);
+        let corruption = DaeTrainConfig::default().corruption;
+        let start = Tensor::<2>::random([1000, d], Distribution::Default, &device)
+            .lower_elem(0.5)
+            .float();
+        let mut chain = Chain::new(
+            &model,
+            &corruption,
+            gen_dae::Reconstruction::Bernoulli,
+            start,
+        );
+        chain.step();
+        sync(chain.state.clone());
+        let begin = Instant::now();
+        for _ in 0..transitions {
+            chain.step();
+        }
+        sync(chain.state.clone());
+        let rate = transitions as f64 / begin.elapsed().as_secs_f64();
+        let base = *base_chain.get_or_insert(rate);
+        rows.push(BenchRow {
+            backend,
+            name: "dae chain 1000 chains 784-2000".into(),
+            throughput: rate,
+            unit: "steps/s",
+            ratio: rate / base,
+        });
+    }
+    Ok(rows)
+}
+
 /// Forces the device to finish the work behind a one-element tensor.
 fn sync_1(t: Tensor<1>) {
     let _ = to_vec_f32(t);
 }
 
 /// Benchmarks by name; `all` runs every one.
-pub const BENCHMARKS: [&str; 3] = ["gemm", "rbm", "mmd"];
+pub const BENCHMARKS: [&str; 4] = ["gemm", "rbm", "mmd", "dae"];
 
 /// Runs the named benchmarks and prints a table.
 pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<BenchRow>> {
@@ -286,6 +369,7 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
             "gemm" => rows.extend(gemm(&backends)?),
             "rbm" => rows.extend(rbm(&backends)?),
             "mmd" => rows.extend(mmd(&backends)?),
+            "dae" => rows.extend(dae(&backends)?),
             other => anyhow::bail!(
                 "unknown benchmark '{other}'; available: {}",
                 BENCHMARKS.join(", ")

@@ -45,6 +45,8 @@ pub enum TrainMethod {
     /// GMMN in the code space of an auto-encoder trained first (GMMN+AE).
     #[command(name = "gmmn-ae")]
     GmmnAe(GmmnArgs),
+    /// Denoising auto-encoder as a generative model, simple or walkback (Bengio et al. 2013).
+    Dae(DaeArgs),
 }
 
 /// Options every `gen train <method>` takes.
@@ -105,6 +107,27 @@ pub struct GmmnArgs {
     pub noise: Option<usize>,
 }
 
+/// `gen train dae`: shortcuts for the DAE's most used fields.
+#[derive(Debug, Args)]
+pub struct DaeArgs {
+    #[command(flatten)]
+    pub common: CommonTrainArgs,
+    /// Walkback training with a fixed number of steps (5 when given without a value, as the
+    /// original code) [default: simple training].
+    #[arg(long, num_args = 0..=1, default_missing_value = "5", value_name = "STEPS")]
+    pub walkback: Option<usize>,
+    /// Walkback with the lecture's coin: continue with probability P, in [0, 1).
+    #[arg(long, value_name = "P", conflicts_with = "walkback")]
+    pub walkback_p: Option<f64>,
+    /// Most steps of a coin walk.
+    #[arg(long, default_value_t = 10, value_name = "STEPS")]
+    pub walkback_max: usize,
+    /// Corruption level: salt-and-pepper or masking probability, or Gaussian std
+    /// [default: 0.4 salt-and-pepper for images, 0.1 Gaussian for points].
+    #[arg(long, value_name = "LEVEL")]
+    pub noise: Option<f64>,
+}
+
 /// `gen sample RUN -n N --out FILE`
 #[derive(Debug, Args)]
 pub struct SampleArgs {
@@ -135,7 +158,7 @@ pub struct SampleArgs {
 pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
-    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN: parzen, mmd).
+    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN, DAE: parzen, mmd).
     #[arg(long)]
     pub metric: String,
     /// Data to evaluate on [default: the test split of the run's training data].

@@ -14,7 +14,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use crate::data::batch::{batches_per_epoch, epoch_batches};
 use crate::data::{Dataset, ItemShape};
 use crate::image_grid::{default_cols, write_grid};
-use crate::plot::{Series, line_plot};
+use crate::plot::{Series, line_plot, scatter_plot};
 use crate::progress::Progress;
 use crate::run::metrics::{read_metrics, series};
 use crate::run::summary::merge_summary;
@@ -176,16 +176,40 @@ fn write_sample_grid(
     step: u64,
     run: &RunDir,
 ) -> Result<(), RunError> {
-    if n == 0 || !matches!(shape, ItemShape::Image { .. }) {
+    let points = matches!(shape, ItemShape::Vector { dim: 2 });
+    if n == 0 || !(points || matches!(shape, ItemShape::Image { .. })) {
         return Ok(());
     }
     if let Some(samples) = trainer.samples(n, step) {
         let values = to_vec_f32(samples);
         let path = run.samples_dir().join(format!("step-{step:08}.png"));
-        write_grid(&path, &values, shape, default_cols(n)).map_err(|e| RunError::Invalid {
-            path: path.clone(),
-            problem: e.to_string(),
-        })?;
+        if points {
+            // 2-D data: the samples as a scatter plot over their own square range.
+            let xy: Vec<[f64; 2]> = values
+                .chunks_exact(2)
+                .map(|p| [p[0] as f64, p[1] as f64])
+                .collect();
+            let extent = xy
+                .iter()
+                .flat_map(|p| [p[0].abs(), p[1].abs()])
+                .filter(|v| v.is_finite())
+                .fold(1.0, f64::max);
+            scatter_plot(
+                &path,
+                &format!("samples at step {step}"),
+                (-1.05 * extent, 1.05 * extent),
+                &[("samples".to_string(), xy)],
+            )
+            .map_err(|e| RunError::Io {
+                path: path.clone(),
+                source: e,
+            })?;
+        } else {
+            write_grid(&path, &values, shape, default_cols(n)).map_err(|e| RunError::Invalid {
+                path: path.clone(),
+                problem: e.to_string(),
+            })?;
+        }
     }
     Ok(())
 }

@@ -97,3 +97,36 @@ impl Corruption for Masking {
         x * keep
     }
 }
+
+/// A corruption process as configured (`[train.corruption]` in a run's config.toml).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum CorruptionConfig {
+    /// Additive Gaussian noise of standard deviation `std`.
+    Gaussian { std: f64 },
+    /// Salt-and-pepper noise hitting each value with probability `p`.
+    SaltAndPepper { p: f64 },
+    /// Masking noise zeroing each value with probability `p`.
+    Masking { p: f64 },
+}
+
+impl CorruptionConfig {
+    /// Checks the level (the same checks as the constructors).
+    pub fn validate(&self) -> Result<(), CorruptionError> {
+        match *self {
+            CorruptionConfig::Gaussian { std } => GaussianNoise::new(std).map(|_| ()),
+            CorruptionConfig::SaltAndPepper { p } => SaltAndPepper::new(p).map(|_| ()),
+            CorruptionConfig::Masking { p } => Masking::new(p).map(|_| ()),
+        }
+    }
+}
+
+impl Corruption for CorruptionConfig {
+    fn corrupt(&self, x: Tensor<2>) -> Tensor<2> {
+        match *self {
+            CorruptionConfig::Gaussian { std } => GaussianNoise { std }.corrupt(x),
+            CorruptionConfig::SaltAndPepper { p } => SaltAndPepper { p }.corrupt(x),
+            CorruptionConfig::Masking { p } => Masking { p }.corrupt(x),
+        }
+    }
+}

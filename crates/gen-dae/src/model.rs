@@ -54,9 +54,7 @@ impl TiedDaeConfig {
 impl TiedDae {
     /// `h = σ(x' W + c)`.
     pub fn hidden(&self, corrupted: Tensor<2>) -> Tensor<2> {
-        sigmoid(
-            corrupted.matmul(self.weight.val()) + self.hidden_bias.val().unsqueeze_dim(0),
-        )
+        sigmoid(corrupted.matmul(self.weight.val()) + self.hidden_bias.val().unsqueeze_dim(0))
     }
 }
 

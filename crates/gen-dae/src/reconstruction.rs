@@ -36,12 +36,10 @@ impl Reconstruction {
     /// Checks the distribution's own setting and that `data` lies in its support.
     pub fn validate(&self, data: &[f32]) -> Result<(), ReconstructionError> {
         match *self {
-            Reconstruction::Bernoulli => {
-                match data.iter().find(|v| !(0.0..=1.0).contains(*v)) {
-                    Some(&value) => Err(ReconstructionError::OutsideUnitInterval { value }),
-                    None => Ok(()),
-                }
-            }
+            Reconstruction::Bernoulli => match data.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+                Some(&value) => Err(ReconstructionError::OutsideUnitInterval { value }),
+                None => Ok(()),
+            },
             Reconstruction::Gaussian { std } if std > 0.0 && std.is_finite() => Ok(()),
             Reconstruction::Gaussian { std } => Err(ReconstructionError::Std(std)),
         }

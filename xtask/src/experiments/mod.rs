@@ -1,5 +1,6 @@
 //! The reproducible experiments, one module per method, and the helpers they share.
 
+pub mod dae;
 pub mod gmmn;
 pub mod rbm;
 
@@ -16,6 +17,7 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(rbm::RbmFigure1),
         Box::new(rbm::RbmFigure2),
         Box::new(gmmn::GmmnExperiment),
+        Box::new(dae::DaeExperiment),
     ]
 }
 

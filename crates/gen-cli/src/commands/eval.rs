@@ -12,6 +12,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     let values = match &trained {
         Trained::Rbm(t) => methods::rbm::eval(t, &args.metric, args.data.as_deref(), &device)?,
         Trained::Gmmn(t) => methods::gmmn::eval(t, &args.metric, args.data.as_deref(), &device)?,
+        Trained::Dae(t) => methods::dae::eval(t, &args.metric, args.data.as_deref(), &device)?,
     };
     for (k, v) in &values {
         println!("{k} = {v}");

@@ -12,6 +12,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     let tensors = match &trained {
         Trained::Rbm(t) => methods::rbm::export(t),
         Trained::Gmmn(t) => methods::gmmn::export(t),
+        Trained::Dae(t) => methods::dae::export(t),
     };
     let out = args.out.clone().unwrap_or_else(|| match args.format {
         ExportFormat::Safetensors => run.root().join("model.safetensors"),

@@ -39,9 +39,30 @@ pub fn run(args: &SampleArgs) -> Result<()> {
             let cols = gen_core::image_grid::default_cols(args.n);
             (values, methods::gmmn::item_shape(t), cols)
         }
+        Trained::Dae(t) => {
+            methods::dae::draw(t, args.n, args.chain, args.steps, args.seed, &device)
+        }
     };
     let count = values.len() / shape.len();
-    if ext.as_deref() == Some("png") {
+    if ext.as_deref() == Some("png") && shape == (ItemShape::Vector { dim: 2 }) {
+        // Points: a scatter plot over their own square range.
+        let xy: Vec<[f64; 2]> = values
+            .chunks_exact(2)
+            .map(|p| [p[0] as f64, p[1] as f64])
+            .collect();
+        let extent = xy
+            .iter()
+            .flat_map(|p| [p[0].abs(), p[1].abs()])
+            .filter(|v| v.is_finite())
+            .fold(1.0, f64::max);
+        gen_core::plot::scatter_plot(
+            &args.out,
+            &format!("{count} samples"),
+            (-1.05 * extent, 1.05 * extent),
+            &[("samples".to_string(), xy)],
+        )
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    } else if ext.as_deref() == Some("png") {
         write_grid(&args.out, &values, shape, cols)
             .with_context(|| format!("cannot write {}", args.out.display()))?;
     } else {

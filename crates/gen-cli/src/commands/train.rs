@@ -8,5 +8,6 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
         TrainMethod::Rbm(args) => methods::rbm::train(args),
         TrainMethod::Gmmn(args) => methods::gmmn::train("gmmn", args),
         TrainMethod::GmmnAe(args) => methods::gmmn::train("gmmn-ae", args),
+        TrainMethod::Dae(args) => methods::dae::train(args),
     }
 }

@@ -14,6 +14,7 @@ use crate::run_config::run_method;
 pub enum Trained {
     Rbm(Box<methods::rbm::TrainedRbm>),
     Gmmn(Box<methods::gmmn::TrainedGmmn>),
+    Dae(Box<methods::dae::TrainedDae>),
 }
 
 /// Opens `path` as a run and loads its model on `backend` (or the run's own backend).
@@ -29,6 +30,10 @@ pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Traine
         "gmmn" | "gmmn-ae" => {
             let (trained, device) = methods::gmmn::load_run(&run, device.as_ref())?;
             Ok((run, Trained::Gmmn(Box::new(trained)), device))
+        }
+        "dae" => {
+            let (trained, device) = methods::dae::load_run(&run, device.as_ref())?;
+            Ok((run, Trained::Dae(Box::new(trained)), device))
         }
         other => bail!("{}: unknown method '{other}'", run.config_path().display()),
     }

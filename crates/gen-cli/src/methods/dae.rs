@@ -1,0 +1,568 @@
+//! `gen train dae` and the DAE's sample, eval and export.
+//!
+//! Images get the original code's model (tied sigmoid DAE, salt-and-pepper corruption,
+//! Bernoulli reconstruction, SGD); points (the 2-D densities) get an MLP denoiser with Gaussian
+//! corruption and reconstruction, trained with Adam.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow, bail};
+use burn::tensor::{Device, Tensor};
+use gen_core::data::{Binarize, Dataset, ItemShape, Loaded, Splits};
+use gen_core::module_bytes::load_module_bytes;
+use gen_core::run::RunDir;
+use gen_core::safetensors::NamedTensor;
+use gen_core::seed::{Stream, derive};
+use gen_core::tensor_io::to_vec_f32;
+use gen_core::training::{LoopOptions, run_training};
+use gen_dae::chain::{Chain, ChainConfig, ChainStart, noise_start};
+use gen_dae::corruption::CorruptionConfig;
+use gen_dae::train::{ChainStartFn, OptimizerKind};
+use gen_dae::walkback::Walkback;
+use gen_dae::{
+    DaeTrainConfig, DaeTrainer, Denoiser, MlpDenoiser, MlpDenoiserConfig, Reconstruction, TiedDae,
+    TiedDaeConfig,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::run_setup::{RunConfig, default_out, prepare_run};
+use super::sample_metrics::eval_samples;
+use crate::backend::{BackendName, device_for};
+use crate::cli::DaeArgs;
+
+/// The denoising network of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DaeModel {
+    /// The original code's one hidden sigmoid layer with tied weights (`hidden_size=2000`).
+    Tied { hidden: usize },
+    /// `r(x') = x' + g(x')`, `g` a `tanh` MLP (points).
+    Mlp { hidden: Vec<usize> },
+}
+
+/// Everything a run of `gen train dae` is determined by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DaeRunConfig {
+    /// Always `dae`.
+    pub method: String,
+    pub data: String,
+    pub seed: u64,
+    /// Passes over the training data (images: `n_epoch=500` of `run_dae_walkback.py`).
+    pub epochs: u64,
+    pub backend: BackendName,
+    /// Images: threshold at 0.5 as the original code's binary MNIST (`MNIST_binary`).
+    pub binarize: Binarize,
+    pub log_every: u64,
+    pub checkpoint_every: u64,
+    pub epochs_per_report: u64,
+    pub model: DaeModel,
+    pub train: DaeTrainConfig,
+    /// How `gen sample` and `gen eval` draw from the chain.
+    pub chain: ChainConfig,
+}
+
+/// Whether `data` names a set of points (the 2-D densities) rather than images.
+fn is_points(data: &str) -> bool {
+    gen_core::data::density2d::Density2d::from_name(data).is_some()
+}
+
+impl DaeRunConfig {
+    /// The original code's settings for images; ours (see `gen_dae::mlp`) for points.
+    pub fn defaults(data: &str, seed: u64, backend: BackendName) -> Self {
+        if is_points(data) {
+            // Corruption and reconstruction std 0.1 (the two moons' own noise), Adam with the
+            // learning rate decaying linearly from 2e-3, 300 epochs of 512 (about 6,000 updates
+            // on the 10,000 points): the settings the score test of gen-dae uses.
+            return Self {
+                method: "dae".into(),
+                data: data.into(),
+                seed,
+                epochs: 300,
+                backend,
+                binarize: Binarize::None,
+                log_every: 20,
+                checkpoint_every: 1000,
+                epochs_per_report: 25,
+                model: DaeModel::Mlp {
+                    hidden: vec![128, 128],
+                },
+                train: DaeTrainConfig {
+                    corruption: CorruptionConfig::Gaussian { std: 0.1 },
+                    reconstruction: Reconstruction::Gaussian { std: 0.1 },
+                    walkback: Walkback::None,
+                    batch_size: 512,
+                    learning_rate: 2e-3,
+                    momentum: 0.0,
+                    optimizer: OptimizerKind::Adam,
+                    linear_decay: true,
+                },
+                chain: ChainConfig {
+                    chains: 1000,
+                    burn_in: 300,
+                    thinning: 1,
+                    start: ChainStart::Noise,
+                },
+            };
+        }
+        Self {
+            method: "dae".into(),
+            data: data.into(),
+            seed,
+            epochs: 500,
+            backend,
+            binarize: Binarize::default(),
+            log_every: 50,
+            checkpoint_every: 2000,
+            epochs_per_report: 5,
+            model: DaeModel::Tied { hidden: 2000 },
+            train: DaeTrainConfig::default(),
+            chain: ChainConfig::default(),
+        }
+    }
+}
+
+impl RunConfig for DaeRunConfig {
+    fn backend_mut(&mut self) -> &mut BackendName {
+        &mut self.backend
+    }
+
+    fn default_out(&self) -> PathBuf {
+        default_out("dae", &self.data, self.seed)
+    }
+}
+
+/// Loads the run's data (binarised if asked) and checks it against the reconstruction.
+fn load_data(config: &DaeRunConfig) -> Result<Splits> {
+    let name = &config.data;
+    let splits = match gen_core::data::load(name, &gen_core::data::data_dir())? {
+        Loaded::Splits(splits) => splits,
+        Loaded::TwoDomain(_) => bail!(
+            "'{name}' holds two image domains; a DAE models one set (try digits, mnist or two-moons)"
+        ),
+    };
+    let splits = Splits {
+        train: config.binarize.apply(&splits.train),
+        test: config.binarize.apply(&splits.test),
+    };
+    config
+        .train
+        .reconstruction
+        .validate(&splits.train.values)
+        .map_err(|e| anyhow!("'{name}': {e}"))?;
+    Ok(splits)
+}
+
+/// Per-value mean and standard deviation of `data` (the Gaussian noise start).
+fn moments(data: &Dataset) -> (Vec<f32>, Vec<f32>) {
+    let d = data.dim();
+    let n = data.len() as f64;
+    let mut mean = vec![0f64; d];
+    for row in data.values.chunks_exact(d) {
+        for (m, v) in mean.iter_mut().zip(row) {
+            *m += *v as f64 / n;
+        }
+    }
+    let mut var = vec![0f64; d];
+    for row in data.values.chunks_exact(d) {
+        for ((s, v), m) in var.iter_mut().zip(row).zip(&mean) {
+            *s += (*v as f64 - m).powi(2) / n;
+        }
+    }
+    (
+        mean.iter().map(|&m| m as f32).collect(),
+        var.iter().map(|&v| v.sqrt() as f32).collect(),
+    )
+}
+
+/// Draws chain start states: noise, or random training examples.
+fn start_fn(config: &DaeRunConfig, train: &Dataset) -> ChainStartFn {
+    let reconstruction = config.train.reconstruction;
+    let (mean, std) = moments(train);
+    let start = config.chain.start;
+    let data = train.clone();
+    Box::new(move |n: usize, device: &Device| match start {
+        ChainStart::Noise => noise_start(reconstruction, n, &mean, &std, device),
+        ChainStart::Data => {
+            let rows = Tensor::<1, burn::tensor::Int>::random(
+                [n],
+                burn::tensor::Distribution::Uniform(0.0, data.len() as f64),
+                device,
+            );
+            data.to_tensor(device).select(0, rows)
+        }
+    })
+}
+
+/// `gen train dae ...`
+pub fn train(args: &DaeArgs) -> Result<()> {
+    let common = &args.common;
+    let mut sets = Vec::new();
+    if let Some(steps) = args.walkback {
+        sets.push(format!(
+            "train.walkback={{ kind = \"fixed\", steps = {steps} }}"
+        ));
+    }
+    if let Some(p) = args.walkback_p {
+        sets.push(format!(
+            "train.walkback={{ kind = \"coin\", p = {p}, max_steps = {} }}",
+            args.walkback_max
+        ));
+    }
+    if let Some(level) = args.noise {
+        let key = match DaeRunConfig::defaults(&common.data, common.seed, BackendName::Flex)
+            .train
+            .corruption
+        {
+            CorruptionConfig::Gaussian { .. } => "std",
+            _ => "p",
+        };
+        sets.push(format!("train.corruption.{key}={level}"));
+    }
+    let prepared = prepare_run(
+        common,
+        |backend| DaeRunConfig::defaults(&common.data, common.seed, backend),
+        sets,
+        &[],
+        |c| {
+            c.train
+                .validate()
+                .map_err(|e| anyhow!("invalid DAE training settings: {e}"))?;
+            c.chain
+                .validate()
+                .map_err(|e| anyhow!("invalid chain settings: {e}"))?;
+            match &c.model {
+                DaeModel::Tied { hidden } if *hidden == 0 => {
+                    bail!("the DAE needs at least one hidden unit")
+                }
+                DaeModel::Mlp { hidden } if hidden.contains(&0) => {
+                    bail!("the MLP denoiser needs positive hidden widths")
+                }
+                _ => Ok(()),
+            }
+        },
+    )?;
+    let device = device_for(prepared.config.backend)?;
+    let splits = load_data(&prepared.config)?;
+    let config = &prepared.config;
+    if config.train.batch_size > splits.train.len() {
+        bail!(
+            "the batch size {} is larger than the {} training examples of '{}'",
+            config.train.batch_size,
+            splits.train.len(),
+            config.data
+        );
+    }
+    if matches!(config.model, DaeModel::Mlp { .. })
+        && config.train.reconstruction == Reconstruction::Bernoulli
+    {
+        bail!(
+            "the MLP denoiser outputs means (x' + g(x')): use it with the Gaussian reconstruction, or the tied model for the Bernoulli one"
+        );
+    }
+    let run = prepared.create_run()?;
+    let resume = prepared.resume;
+    let config = &prepared.config;
+    device.seed(derive(config.seed, Stream::Init, 0));
+    let dim = splits.train.dim();
+    let label = format!("dae {}", walkback_label(config.train.walkback));
+    let opts = LoopOptions {
+        epochs: config.epochs,
+        batch_size: config.train.batch_size,
+        seed: config.seed,
+        log_every: config.log_every,
+        checkpoint_every: config.checkpoint_every,
+        epochs_per_report: config.epochs_per_report,
+        grid_samples: if is_points(&config.data) { 1000 } else { 64 },
+        sample_shape: None,
+        quiet: common.quiet,
+        label,
+    };
+    let start = start_fn(config, &splits.train);
+    let outcome = match &config.model {
+        DaeModel::Tied { hidden } => {
+            let model = TiedDaeConfig::new(dim).with_hidden(*hidden).init(&device);
+            let mut trainer = DaeTrainer::new(model, config.train.clone(), start, &device)
+                .map_err(|e| anyhow!("{e}"))?;
+            let train_device = trainer.device().clone();
+            run_training(
+                &mut trainer,
+                &splits.train,
+                &train_device,
+                &run,
+                &opts,
+                resume,
+            )?
+        }
+        DaeModel::Mlp { hidden } => {
+            let model = MlpDenoiserConfig::new(dim)
+                .with_hidden(hidden.clone())
+                .init(&device);
+            let mut trainer = DaeTrainer::new(model, config.train.clone(), start, &device)
+                .map_err(|e| anyhow!("{e}"))?;
+            trainer.grid_steps = config.chain.burn_in.max(1);
+            let train_device = trainer.device().clone();
+            run_training(
+                &mut trainer,
+                &splits.train,
+                &train_device,
+                &run,
+                &opts,
+                resume,
+            )?
+        }
+    };
+    eprintln!(
+        "trained {} updates in {:.1} s into {}",
+        outcome.steps,
+        outcome.train_seconds,
+        run.root().display()
+    );
+    Ok(())
+}
+
+fn walkback_label(w: Walkback) -> String {
+    match w {
+        Walkback::None => "simple".into(),
+        Walkback::Fixed { steps } => format!("walkback {steps}"),
+        Walkback::Coin { p, .. } => format!("walkback p={p}"),
+    }
+}
+
+/// The trained network of a run.
+pub enum TrainedNet {
+    Tied(TiedDae),
+    Mlp(MlpDenoiser),
+}
+
+/// A trained run: its configuration, its network and its training data's moments.
+pub struct TrainedDae {
+    pub config: DaeRunConfig,
+    pub net: TrainedNet,
+    pub dim: usize,
+    train: Dataset,
+}
+
+/// Loads a run's configuration and last checkpoint onto `device`.
+pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedDae, Device)> {
+    let config: DaeRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
+        format!(
+            "{}: not a DAE run configuration",
+            run.config_path().display()
+        )
+    })?;
+    let device = match device {
+        Some(d) => d.clone(),
+        None => device_for(config.backend)?,
+    };
+    let ckpt = run.checkpoints().latest()?.with_context(|| {
+        format!(
+            "{} has no checkpoint yet: train it first",
+            run.root().display()
+        )
+    })?;
+    let bytes = ckpt.blob("dae").with_context(|| {
+        format!(
+            "{}: checkpoint has no 'dae'",
+            run.checkpoints_dir().display()
+        )
+    })?;
+    let splits = load_data(&config)?;
+    let dim = splits.train.dim();
+    let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
+    let net = match &config.model {
+        DaeModel::Tied { hidden } => TrainedNet::Tied(
+            load_module_bytes(
+                TiedDaeConfig::new(dim).with_hidden(*hidden).init(&device),
+                bytes,
+            )
+            .map_err(fail)?,
+        ),
+        DaeModel::Mlp { hidden } => TrainedNet::Mlp(
+            load_module_bytes(
+                MlpDenoiserConfig::new(dim)
+                    .with_hidden(hidden.clone())
+                    .init(&device),
+                bytes,
+            )
+            .map_err(fail)?,
+        ),
+    };
+    Ok((
+        TrainedDae {
+            config,
+            net,
+            dim,
+            train: splits.train,
+        },
+        device,
+    ))
+}
+
+/// The shape of one sample: the data's.
+pub fn item_shape(trained: &TrainedDae) -> ItemShape {
+    trained.train.item_shape
+}
+
+/// Runs `chains` chains from the run's start for `burn_in` transitions, then records `records`
+/// shown states `thinning` apart; the states in order, each `[chains, d]`, concatenated.
+fn chain_values<D: Denoiser>(
+    net: &D,
+    trained: &TrainedDae,
+    chains: usize,
+    burn_in: usize,
+    thinning: usize,
+    records: usize,
+    device: &Device,
+) -> Vec<Vec<f32>> {
+    let start = start_fn(&trained.config, &trained.train)(chains, device);
+    let mut chain = Chain::new(
+        net,
+        &trained.config.train.corruption,
+        trained.config.train.reconstruction,
+        start,
+    );
+    chain
+        .record(burn_in, thinning, records)
+        .into_iter()
+        .map(to_vec_f32)
+        .collect()
+}
+
+fn run_chain(
+    trained: &TrainedDae,
+    chains: usize,
+    burn_in: usize,
+    thinning: usize,
+    records: usize,
+    device: &Device,
+) -> Vec<Vec<f32>> {
+    match &trained.net {
+        TrainedNet::Tied(net) => {
+            chain_values(net, trained, chains, burn_in, thinning, records, device)
+        }
+        TrainedNet::Mlp(net) => {
+            chain_values(net, trained, chains, burn_in, thinning, records, device)
+        }
+    }
+}
+
+/// `gen sample` for a DAE run: `n` chains after `steps` transitions (default: the run's
+/// burn-in), or with `chain`, `n / 10` chains shown at 10 consecutive recorded states (`steps /
+/// 10` transitions apart, at least 1) as rows of a grid.
+pub fn draw(
+    trained: &TrainedDae,
+    n: usize,
+    chain: bool,
+    steps: Option<usize>,
+    seed: u64,
+    device: &Device,
+) -> (Vec<f32>, ItemShape, usize) {
+    device.seed(derive(trained.config.seed ^ seed, Stream::Sample, 0));
+    let shape = item_shape(trained);
+    let steps = steps.unwrap_or(trained.config.chain.burn_in);
+    if chain {
+        let chains = (n / 10).max(1);
+        let frames = run_chain(trained, chains, 0, (steps / 10).max(1), 10, device);
+        // Row r of the grid is chain r: frame-major states transposed to chain-major.
+        let d = trained.dim;
+        let mut values = Vec::with_capacity(chains * 10 * d);
+        for c in 0..chains {
+            for frame in &frames {
+                values.extend_from_slice(&frame[c * d..(c + 1) * d]);
+            }
+        }
+        (values, shape, 10)
+    } else {
+        let frames = run_chain(trained, n, steps.saturating_sub(1), 1, 1, device);
+        let values = frames.into_iter().next().unwrap_or_default();
+        (values, shape, gen_core::image_grid::default_cols(n))
+    }
+}
+
+/// `n` samples by the run's chain settings: `chains` chains, burn-in, then states `thinning`
+/// apart until `n` are recorded.
+fn draw_for_eval(trained: &TrainedDae, n: usize, seed: u64, device: &Device) -> Vec<f32> {
+    device.seed(seed);
+    let c = &trained.config.chain;
+    let chains = c.chains.min(n).max(1);
+    let records = n.div_ceil(chains);
+    let mut values: Vec<f32> = run_chain(trained, chains, c.burn_in, c.thinning, records, device)
+        .into_iter()
+        .flatten()
+        .collect();
+    values.truncate(n * trained.dim);
+    values
+}
+
+/// `gen eval` for a DAE run: the shared sample metrics on the chain's samples.
+pub fn eval(
+    trained: &TrainedDae,
+    metric: &str,
+    data: Option<&str>,
+    device: &Device,
+) -> Result<Map<String, Value>> {
+    let splits = match data {
+        Some(name) => {
+            let mut config = trained.config.clone();
+            config.data = name.to_string();
+            load_data(&config)?
+        }
+        None => load_data(&trained.config)?,
+    };
+    if splits.test.dim() != trained.dim {
+        bail!(
+            "the evaluation data has {} values per example but the model {}",
+            splits.test.dim(),
+            trained.dim
+        );
+    }
+    let seed = derive(trained.config.seed, Stream::Eval, 0);
+    let mut counter = 0u64;
+    let mut draw_samples = |n: usize| {
+        counter += 1;
+        draw_for_eval(trained, n, seed ^ counter, device)
+    };
+    eval_samples(metric, &mut draw_samples, &splits, seed, device)
+}
+
+/// The network's parameters: `weight` `[d, h]`, `hidden_bias`, `visible_bias` (tied), or
+/// `hidden.I.weight` `[in, out]`, `hidden.I.bias`, `output.*` (MLP, `r(x) = x + g(x)`).
+pub fn export(trained: &TrainedDae) -> Vec<NamedTensor> {
+    let tensor = |name: &str, t: Tensor<2>| {
+        let dims = t.dims();
+        NamedTensor {
+            name: name.into(),
+            shape: dims.to_vec(),
+            values: to_vec_f32(t),
+        }
+    };
+    let vector = |name: &str, t: Tensor<1>| NamedTensor {
+        name: name.into(),
+        shape: t.dims().to_vec(),
+        values: to_vec_f32(t),
+    };
+    match &trained.net {
+        TrainedNet::Tied(net) => vec![
+            tensor("weight", net.weight.val()),
+            vector("hidden_bias", net.hidden_bias.val()),
+            vector("visible_bias", net.visible_bias.val()),
+        ],
+        TrainedNet::Mlp(net) => {
+            let mut out = Vec::new();
+            let layers = net
+                .hidden
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!("hidden.{i}"), l))
+                .chain(std::iter::once(("output".to_string(), &net.output)));
+            for (name, layer) in layers {
+                out.push(tensor(&format!("{name}.weight"), layer.weight.val()));
+                if let Some(b) = &layer.bias {
+                    out.push(vector(&format!("{name}.bias"), b.val()));
+                }
+            }
+            out
+        }
+    }
+}
