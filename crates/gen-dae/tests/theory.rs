@@ -4,18 +4,20 @@
 //! - Alain & Bengio (2014): a DAE trained with small Gaussian corruption σ reconstructs
 //!   `r(x) ≈ x + σ² ∇ log p(x)`; exactly (Tweedie), the optimal `r(x) = E[X | X' = x]` is
 //!   `x + σ² ∇ log p_σ(x)`, with `p_σ` the density of the corrupted data, known here.
-//!
-//! The chain's check (its samples against the density) is not here: with this DAE it does not
-//! hold; docs/dae.md, "Checks of the theory", gives the measurements.
+//! - Bengio et al. (2013): the chain `X' ~ C(X' | X)`, `X ~ P_θ(X | X')` samples the density.
+
+use std::sync::Mutex;
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 use gen_core::data::density2d::Density2d;
 use gen_core::tensor_io::{matrix, to_vec_f32};
+use gen_dae::chain::{Chain, noise_start};
 use gen_dae::corruption::CorruptionConfig;
 use gen_dae::train::{DaeTrainer, OptimizerKind};
 use gen_dae::walkback::Walkback;
 use gen_dae::{DaeTrainConfig, Denoiser, MlpDenoiser, MlpDenoiserConfig, Reconstruction};
+use gen_mmd::two_sample::{PointSet, median_heuristic_kernel, mmd2_unbiased_blocked};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -34,6 +36,13 @@ fn flat(points: &[[f64; 2]]) -> Vec<f32> {
         .iter()
         .flat_map(|p| [p[0] as f32, p[1] as f32])
         .collect()
+}
+
+/// The DAE both tests use, trained once (by whichever test comes first).
+fn shared_dae() -> MlpDenoiser {
+    static MODEL: Mutex<Option<MlpDenoiser>> = Mutex::new(None);
+    let mut slot = MODEL.lock().unwrap_or_else(|e| e.into_inner());
+    slot.get_or_insert_with(trained_dae).clone()
 }
 
 /// An MLP DAE trained on 20,000 points of the moons with Gaussian corruption σ and a Gaussian
@@ -79,7 +88,7 @@ fn reconstructions(model: &MlpDenoiser, points: &[[f64; 2]]) -> Vec<[f64; 2]> {
 
 #[test]
 fn reconstruction_minus_input_follows_the_score() {
-    let model = trained_dae();
+    let model = shared_dae();
     let (lo, hi) = DENSITY.bounds();
     let n = 40;
     let grid: Vec<[f64; 2]> = (0..n * n)
@@ -132,4 +141,50 @@ fn reconstruction_minus_input_follows_the_score() {
         "mean slope {}",
         mean(&slopes)
     );
+}
+
+#[test]
+fn the_chain_samples_the_density() {
+    let model = shared_dae();
+    let dev = device();
+    dev.seed(21);
+    let mut rng = StdRng::seed_from_u64(8);
+    let n = 1000;
+    // 1,000 chains from Gaussian noise with the data's mean and spread per coordinate, 300
+    // transitions (the `gen` defaults for points).
+    let data = DENSITY.sample_points(20_000, &mut rng);
+    let moment = |k: usize| {
+        let m = data.iter().map(|p| p[k]).sum::<f64>() / data.len() as f64;
+        let v = data.iter().map(|p| (p[k] - m).powi(2)).sum::<f64>() / data.len() as f64;
+        (m as f32, v.sqrt() as f32)
+    };
+    let ((mx, sx), (my, sy)) = (moment(0), moment(1));
+    let reconstruction = Reconstruction::Gaussian { std: SIGMA };
+    let start = noise_start(reconstruction, n, &[mx, my], &[sx, sy], &dev);
+    let corruption = CorruptionConfig::Gaussian { std: SIGMA };
+    let mut chain = Chain::new(&model, &corruption, reconstruction, start);
+    let samples = to_vec_f32(chain.record(299, 1, 1).remove(0));
+    let fresh = flat(&DENSITY.sample_points(n, &mut rng));
+    // The shared MMD metric's kernel: the median heuristic on the two sets compared.
+    let kernel =
+        median_heuristic_kernel(PointSet::new(&samples, 2), PointSet::new(&fresh, 2), 0).unwrap();
+    let mmd = |a: &[f32], b: &[f32]| {
+        mmd2_unbiased_blocked(&kernel, PointSet::new(a, 2), PointSet::new(b, 2), 512, &dev).unwrap()
+    };
+    let got = mmd(&samples, &fresh);
+    // The threshold: the largest MMD² between two independent true samples of the same size,
+    // over 20 pairs, with the same kernel.
+    let null: Vec<f64> = (0..20)
+        .map(|_| {
+            let a = flat(&DENSITY.sample_points(n, &mut rng));
+            let b = flat(&DENSITY.sample_points(n, &mut rng));
+            mmd(&a, &b)
+        })
+        .collect();
+    let null_max = null.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    eprintln!(
+        "chain MMD² {got:.6} (kernel variance {:.3}); two true samples: at most {null_max:.6} over 20 pairs",
+        kernel.variance()
+    );
+    assert!(got < null_max, "chain MMD² {got} vs null max {null_max}");
 }

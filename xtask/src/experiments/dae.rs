@@ -34,12 +34,12 @@ struct Settings {
 
 fn settings(profile: Profile) -> Settings {
     match profile {
-        // 1,437 digits of 64 pixels: 500 hidden units instead of 2,000, 60 epochs of 14 updates.
+        // 1,437 digits of 64 pixels: 500 hidden units instead of 2,000, 200 epochs of 14 updates.
         Profile::Quick => Settings {
             data: "digits",
-            epochs: 60,
+            epochs: 200,
             sets: vec!["model.hidden=500"],
-            describe: "8x8 digits binarised at 0.5; tied sigmoid DAE with 500 hidden units; 60 epochs of batches of 100",
+            describe: "8x8 digits binarised at 0.5; tied sigmoid DAE with 500 hidden units; 200 epochs of batches of 100",
         },
         Profile::Paper => Settings {
             data: "mnist",
