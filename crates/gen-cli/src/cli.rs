@@ -142,7 +142,7 @@ pub struct SampleArgs {
     /// Show consecutive states of a few Markov chains instead of independent samples.
     #[arg(long)]
     pub chain: bool,
-    /// Markov-chain steps before the returned samples [default: the run's sample.gibbs_steps].
+    /// Markov-chain steps before the returned samples [default: the run's setting: RBM sample.gibbs_steps, DAE chain.burn_in].
     #[arg(long)]
     pub steps: Option<usize>,
     /// Seed of the sampling draws.
