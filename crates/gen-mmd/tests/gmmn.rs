@@ -46,7 +46,9 @@ fn small_config() -> (GmmnConfig, GmmnTrainConfig) {
         .with_batch_size(200)
         .with_samples_per_update(200)
         .with_learning_rate(0.05)
-        .with_loss_weight(1.0)
+        // The objective is `loss_weight / (samples √2) · sqrt(MMD²)` (the reference code's
+        // scaling); this weight makes the factor 1, so the step is 0.05 on sqrt(MMD²) itself.
+        .with_loss_weight(200.0 * std::f64::consts::SQRT_2)
         .with_schedule_step(1_000_000);
     (model, train)
 }
