@@ -47,6 +47,8 @@ pub enum TrainMethod {
     GmmnAe(GmmnArgs),
     /// Denoising auto-encoder as a generative model, simple or walkback (Bengio et al. 2013).
     Dae(DaeArgs),
+    /// Deep energy model trained against a generator (Kim & Bengio 2016).
+    Ebm(EbmArgs),
 }
 
 /// Options every `gen train <method>` takes.
@@ -128,6 +130,27 @@ pub struct DaeArgs {
     pub noise: Option<f64>,
 }
 
+/// `gen train ebm`: shortcuts for the deep energy model's most used fields.
+#[derive(Debug, Args)]
+pub struct EbmArgs {
+    #[command(flatten)]
+    pub common: CommonTrainArgs,
+    /// Weight of the generator's entropy term (shortcut for --set train.entropy_weight=W)
+    /// [default: 1, the lecture's KL].
+    #[arg(long, value_name = "W")]
+    pub entropy_weight: Option<f64>,
+    /// Train the generator without the entropy term (it then seeks argmin E).
+    #[arg(long, conflicts_with = "entropy_weight")]
+    pub no_entropy: bool,
+    /// Energy steps per generator step [default: 1].
+    #[arg(long, value_name = "K")]
+    pub energy_steps: Option<u64>,
+    /// Sigma of the energy's quadratic term |x|^2 / sigma^2 [default: 1 for images, the data
+    /// square's half-side for points].
+    #[arg(long)]
+    pub sigma: Option<f64>,
+}
+
 /// `gen sample RUN -n N --out FILE`
 #[derive(Debug, Args)]
 pub struct SampleArgs {
@@ -158,7 +181,8 @@ pub struct SampleArgs {
 pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
-    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN, DAE: parzen, mmd).
+    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN, DAE, EBM: parzen,
+    /// mmd; EBM on 2-D data: exact2d).
     #[arg(long)]
     pub metric: String,
     /// Data to evaluate on [default: the test split of the run's training data].

@@ -232,3 +232,90 @@ pub fn vector_fields_plot(
     }
     save_rgb(path, buffer)
 }
+
+/// A scalar field on a square grid: `values[i * resolution + j]` at cell row `i` (from the
+/// bottom, `y`) and column `j` (`x`), over `[extent.0, extent.1]²`.
+#[derive(Debug, Clone)]
+pub struct GridField<'a> {
+    pub extent: (f64, f64),
+    pub resolution: usize,
+    pub values: &'a [f64],
+}
+
+/// A dark-to-bright colour for `t` in [0, 1] (blue through green to yellow, close to viridis).
+fn heat_colour(t: f64) -> RGBColor {
+    const STOPS: [(f64, [f64; 3]); 5] = [
+        (0.0, [68.0, 1.0, 84.0]),
+        (0.25, [59.0, 82.0, 139.0]),
+        (0.5, [33.0, 145.0, 140.0]),
+        (0.75, [94.0, 201.0, 98.0]),
+        (1.0, [253.0, 231.0, 37.0]),
+    ];
+    let t = t.clamp(0.0, 1.0);
+    let k = STOPS
+        .windows(2)
+        .position(|w| t <= w[1].0)
+        .unwrap_or(STOPS.len() - 2);
+    let ((t0, c0), (t1, c1)) = (STOPS[k], STOPS[k + 1]);
+    let f = (t - t0) / (t1 - t0);
+    let mix = |i: usize| (c0[i] + f * (c1[i] - c0[i])).round() as u8;
+    RGBColor(mix(0), mix(1), mix(2))
+}
+
+/// Draws `field` as a heat map, values below `max - range` shown at the darkest colour (a log
+/// density spans hundreds of nats; the top `range` are where the mass is), with `points` on top
+/// in white.
+pub fn heatmap_plot(
+    path: &Path,
+    title: &str,
+    field: &GridField,
+    range: f64,
+    points: &[[f64; 2]],
+) -> std::io::Result<()> {
+    register();
+    let mut buffer = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(plot_err)?;
+        let (lo, hi) = field.extent;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d(lo..hi, lo..hi)
+            .map_err(plot_err)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .label_style(("sans-serif", 14))
+            .draw()
+            .map_err(plot_err)?;
+        let n = field.resolution;
+        let max = field
+            .values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let h = (hi - lo) / n as f64;
+        chart
+            .draw_series((0..n * n).map(|k| {
+                let (i, j) = (k / n, k % n);
+                let (x, y) = (lo + j as f64 * h, lo + i as f64 * h);
+                let t = 1.0 + (field.values[k] - max) / range;
+                Rectangle::new([(x, y), (x + h, y + h)], heat_colour(t).filled())
+            }))
+            .map_err(plot_err)?;
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .filter(|p| p[0] > lo && p[0] < hi && p[1] > lo && p[1] < hi)
+                    .map(|p| Circle::new((p[0], p[1]), 1, WHITE.mix(0.7).filled())),
+            )
+            .map_err(plot_err)?;
+        root.present().map_err(plot_err)?;
+    }
+    save_rgb(path, buffer)
+}

@@ -13,6 +13,9 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         Trained::Rbm(t) => methods::rbm::eval(t, &args.metric, args.data.as_deref(), &device)?,
         Trained::Gmmn(t) => methods::gmmn::eval(t, &args.metric, args.data.as_deref(), &device)?,
         Trained::Dae(t) => methods::dae::eval(t, &args.metric, args.data.as_deref(), &device)?,
+        Trained::Ebm(t) => {
+            methods::ebm::eval(t, &run, &args.metric, args.data.as_deref(), &device)?
+        }
     };
     for (k, v) in &values {
         println!("{k} = {v}");

@@ -39,6 +39,16 @@ pub fn run(args: &SampleArgs) -> Result<()> {
             let cols = gen_core::image_grid::default_cols(args.n);
             (values, methods::gmmn::item_shape(t), cols)
         }
+        Trained::Ebm(t) => {
+            if args.chain || args.steps.is_some() {
+                bail!(
+                    "a deep energy model samples from its generator: --chain and --steps apply to Markov-chain samplers"
+                );
+            }
+            let values = methods::ebm::draw(t, args.n, args.seed, &device);
+            let cols = gen_core::image_grid::default_cols(args.n);
+            (values, methods::ebm::item_shape(t), cols)
+        }
         Trained::Dae(t) => {
             methods::dae::draw(t, args.n, args.chain, args.steps, args.seed, &device)
         }

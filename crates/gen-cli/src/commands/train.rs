@@ -9,5 +9,6 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
         TrainMethod::Gmmn(args) => methods::gmmn::train("gmmn", args),
         TrainMethod::GmmnAe(args) => methods::gmmn::train("gmmn-ae", args),
         TrainMethod::Dae(args) => methods::dae::train(args),
+        TrainMethod::Ebm(args) => methods::ebm::train(args),
     }
 }

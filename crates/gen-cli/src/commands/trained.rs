@@ -15,6 +15,7 @@ pub enum Trained {
     Rbm(Box<methods::rbm::TrainedRbm>),
     Gmmn(Box<methods::gmmn::TrainedGmmn>),
     Dae(Box<methods::dae::TrainedDae>),
+    Ebm(Box<methods::ebm::TrainedEbm>),
 }
 
 /// Opens `path` as a run and loads its model on `backend` (or the run's own backend).
@@ -34,6 +35,10 @@ pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Traine
         "dae" => {
             let (trained, device) = methods::dae::load_run(&run, device.as_ref())?;
             Ok((run, Trained::Dae(Box::new(trained)), device))
+        }
+        "ebm" => {
+            let (trained, device) = methods::ebm::load_run(&run, device.as_ref())?;
+            Ok((run, Trained::Ebm(Box::new(trained)), device))
         }
         other => bail!("{}: unknown method '{other}'", run.config_path().display()),
     }

@@ -2,6 +2,7 @@
 //! `export` act on its runs; `run_setup` and `sample_metrics` hold what they share.
 
 pub mod dae;
+pub mod ebm;
 pub mod gmmn;
 pub mod rbm;
 pub mod run_setup;

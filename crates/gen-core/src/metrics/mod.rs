@@ -1,3 +1,5 @@
 //! Evaluation metrics every sample-generating method shares (DESIGN.md, "Evaluation").
 
+pub mod grid2d;
+pub mod modes;
 pub mod parzen;

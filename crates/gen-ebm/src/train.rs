@@ -1,0 +1,300 @@
+//! Alternating training of the energy and the generator (Kim & Bengio 2016, Algorithm 1; the
+//! lecture's "From RBM to deep energy models"):
+//!
+//! - energy step: descend `mean E(x⁺) - mean E(G(z))`, the negative of the lecture's estimate of
+//!   `∂ log P(x) / ∂θ` with the model expectation `E_{χ~P_θ}` replaced by generator samples;
+//! - generator step, after every `energy_steps` energy steps: descend
+//!   `KL(P_φ | P_θ) + log Z = E_z E(G(z)) - H[P_φ]`, with `H[P_φ]` replaced by the entropy of the
+//!   batch-normalised activations ([`crate::entropy`]) times `entropy_weight` (0 switches it off
+//!   and lets the generator collapse onto `argmin E`, as the lecture warns).
+//!
+//! One step of the shared training loop is one energy step on the loop's data batch.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Bytes, Device, Tensor};
+use gen_core::energy::EnergyModel;
+use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use gen_core::run::Checkpoint;
+use gen_core::training::Trainer;
+use serde::{Deserialize, Serialize};
+
+use crate::energy::DeepEnergy;
+use crate::generator::Generator;
+
+/// Optimisation settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EbmTrainConfig {
+    /// Data and generated examples per step.
+    pub batch_size: usize,
+    /// Adam learning rate of the energy (2e-4: DCGAN, Radford et al. 2016, whose adversarial
+    /// training practice this alternating scheme follows).
+    pub learning_rate: f64,
+    /// Adam learning rate of the generator (2e-4: DCGAN).
+    pub generator_learning_rate: f64,
+    /// Adam β₁ (0.5: DCGAN).
+    pub beta1: f64,
+    /// Energy steps per generator step (1: Kim & Bengio's alternation).
+    pub energy_steps: u64,
+    /// Weight of the entropy term in the generator's objective (1: the KL of the lecture's slide;
+    /// 0: no entropy term).
+    pub entropy_weight: f64,
+    /// Weight `α` of the penalty `α (mean E(x⁺)² + mean E(G(z))²)` added to the energy step
+    /// (Du & Mordatch 2019). Not in Kim & Bengio: 0 is their objective.
+    pub energy_l2: f64,
+}
+
+impl Default for EbmTrainConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 100,
+            learning_rate: 2e-4,
+            generator_learning_rate: 2e-4,
+            beta1: 0.5,
+            energy_steps: 1,
+            entropy_weight: 1.0,
+            energy_l2: 0.0,
+        }
+    }
+}
+
+impl EbmTrainConfig {
+    /// Checks every setting.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.batch_size < 2 {
+            return Err(format!(
+                "the batch must hold at least 2 examples (batch norm and the entropy use its variance), got {}",
+                self.batch_size
+            ));
+        }
+        for (name, lr) in [
+            ("energy", self.learning_rate),
+            ("generator", self.generator_learning_rate),
+        ] {
+            if !(lr > 0.0 && lr.is_finite()) {
+                return Err(format!(
+                    "the {name}'s learning rate must be positive and finite, got {lr}"
+                ));
+            }
+        }
+        if !(0.0..1.0).contains(&self.beta1) {
+            return Err(format!(
+                "Adam's beta1 must lie in [0, 1), got {}",
+                self.beta1
+            ));
+        }
+        if self.energy_steps == 0 {
+            return Err("energy_steps must be at least 1".into());
+        }
+        if !(self.entropy_weight.is_finite() && self.entropy_weight >= 0.0) {
+            return Err(format!(
+                "the entropy weight must be finite and non-negative, got {}",
+                self.entropy_weight
+            ));
+        }
+        if !(self.energy_l2.is_finite() && self.energy_l2 >= 0.0) {
+            return Err(format!(
+                "the energy penalty must be finite and non-negative, got {}",
+                self.energy_l2
+            ));
+        }
+        Ok(())
+    }
+
+    fn optimizer(&self) -> ModuleOptimizer {
+        AdamConfig::new().with_beta_1(self.beta1 as f32).init()
+    }
+}
+
+/// What one generator step measured.
+pub struct GeneratorStep {
+    /// `mean E(G(z))` of the step's batch.
+    pub energy: Tensor<1>,
+    /// The entropy approximation of the step's batch.
+    pub entropy: Tensor<1>,
+}
+
+/// The generator's objective against any energy, `mean E(G(z)) - entropy_weight · H` on `n`
+/// fresh noise vectors (the lecture's `KL(P_φ | P_θ)` up to `log Z`), with what it measured.
+pub fn generator_objective(
+    generator: &Generator,
+    energy: &dyn EnergyModel,
+    n: usize,
+    entropy_weight: f64,
+    device: &Device,
+) -> (Tensor<1>, GeneratorStep) {
+    let (x, entropy) = generator.forward_with_entropy(generator.noise(n, device));
+    let mean_energy = energy.energy(x).mean();
+    let objective = mean_energy.clone() - entropy.clone().mul_scalar(entropy_weight);
+    (
+        objective,
+        GeneratorStep {
+            energy: mean_energy.detach(),
+            entropy: entropy.detach(),
+        },
+    )
+}
+
+/// Both networks and their optimisers.
+pub struct EbmTrainer {
+    /// The energy, on the autodiff device.
+    pub energy: DeepEnergy,
+    /// The generator, on the autodiff device.
+    pub generator: Generator,
+    pub config: EbmTrainConfig,
+    energy_optimizer: ModuleOptimizer,
+    generator_optimizer: ModuleOptimizer,
+    device: Device,
+}
+
+impl EbmTrainer {
+    /// A trainer for `energy` and `generator` (moved to the autodiff version of `device`), or
+    /// why they cannot train together.
+    pub fn new(
+        energy: DeepEnergy,
+        generator: Generator,
+        config: EbmTrainConfig,
+        device: &Device,
+    ) -> Result<Self, String> {
+        config.validate()?;
+        if generator.output_dim() != energy.input_dim() {
+            return Err(format!(
+                "the generator outputs {} values per example but the energy takes {}",
+                generator.output_dim(),
+                energy.input_dim()
+            ));
+        }
+        let device = device.clone().autodiff();
+        Ok(Self {
+            // `train` turns gradient tracking on (a module built on a plain device has it off).
+            energy: energy.train().fork(&device),
+            generator: generator.train().fork(&device),
+            energy_optimizer: config.optimizer(),
+            generator_optimizer: config.optimizer(),
+            config,
+            device,
+        })
+    }
+
+    /// The autodiff device the trainer works on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// One energy step against the data batch `data`; returns `mean E(data)` and
+    /// `mean E(G(z))` before the step.
+    pub fn energy_step(&mut self, data: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
+        let [batch, _] = data.dims();
+        let negative = self
+            .generator
+            .forward(self.generator.noise(batch, &self.device))
+            .detach();
+        let positive = self.energy.energy(data);
+        let negative = self.energy.energy(negative);
+        let (positive_energy, negative_energy) = (positive.clone().mean(), negative.clone().mean());
+        let mut loss = positive_energy.clone() - negative_energy.clone();
+        if self.config.energy_l2 > 0.0 {
+            let squares = positive.powi_scalar(2).mean() + negative.powi_scalar(2).mean();
+            loss = loss + squares.mul_scalar(self.config.energy_l2);
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &self.energy);
+        self.energy =
+            self.energy_optimizer
+                .step(self.config.learning_rate, self.energy.clone(), grads);
+        (positive_energy.detach(), negative_energy.detach())
+    }
+
+    /// One generator step on a fresh batch of noise: descend
+    /// `mean E(G(z)) - entropy_weight · H`.
+    pub fn generator_step(&mut self) -> GeneratorStep {
+        let (objective, step) = generator_objective(
+            &self.generator,
+            &self.energy,
+            self.config.batch_size,
+            self.config.entropy_weight,
+            &self.device,
+        );
+        let grads = GradientsParams::from_grads(objective.backward(), &self.generator);
+        self.generator = self.generator_optimizer.step(
+            self.config.generator_learning_rate,
+            self.generator.clone(),
+            grads,
+        );
+        step
+    }
+
+    /// The networks for inference (no gradient tracking; batch norm on its running averages).
+    pub fn inference(&self) -> (DeepEnergy, Generator) {
+        (self.energy.valid(), self.generator.valid())
+    }
+}
+
+impl Trainer for EbmTrainer {
+    fn train_step(
+        &mut self,
+        batch: Tensor<2>,
+        step: u64,
+        _total_steps: u64,
+        log: bool,
+    ) -> Vec<(&'static str, Tensor<1>)> {
+        let (data_energy, generated_energy) = self.energy_step(batch);
+        let generator = (step + 1)
+            .is_multiple_of(self.config.energy_steps)
+            .then(|| self.generator_step());
+        if !log {
+            return Vec::new();
+        }
+        let mut monitors = vec![
+            ("energy_data", data_energy),
+            ("energy_generated", generated_energy),
+        ];
+        if let Some(g) = generator {
+            monitors.push(("entropy", g.entropy));
+        }
+        monitors
+    }
+
+    fn save_state(&self) -> Vec<(String, Vec<u8>)> {
+        let optimizer =
+            |o: &ModuleOptimizer| o.into_bytes().expect("optimiser state serialises").to_vec();
+        vec![
+            ("energy".to_string(), module_bytes(&self.energy)),
+            ("generator".to_string(), module_bytes(&self.generator)),
+            (
+                "energy_optimizer".to_string(),
+                optimizer(&self.energy_optimizer),
+            ),
+            (
+                "generator_optimizer".to_string(),
+                optimizer(&self.generator_optimizer),
+            ),
+        ]
+    }
+
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+        let blob = |name: &str| {
+            checkpoint
+                .blob(name)
+                .ok_or_else(|| format!("checkpoint has no '{name}'"))
+        };
+        let optimizer = |name: &str| -> Result<ModuleOptimizer, String> {
+            self.config
+                .optimizer()
+                .from_bytes(Bytes::from_bytes_vec(blob(name)?.to_vec()))
+                .map_err(|e| format!("unreadable optimiser state '{name}': {e}"))
+        };
+        let energy_optimizer = optimizer("energy_optimizer")?;
+        let generator_optimizer = optimizer("generator_optimizer")?;
+        self.energy = load_module_bytes(self.energy.clone(), blob("energy")?)?;
+        self.generator = load_module_bytes(self.generator.clone(), blob("generator")?)?;
+        self.energy_optimizer = energy_optimizer;
+        self.generator_optimizer = generator_optimizer;
+        Ok(())
+    }
+
+    fn samples(&mut self, n: usize, _step: u64) -> Option<Tensor<2>> {
+        let generator = self.generator.valid();
+        let device = generator.output.weight.device();
+        Some(generator.sample(n, &device))
+    }
+}
