@@ -1,6 +1,7 @@
 //! The reproducible experiments, one module per method, and the helpers they share.
 
 pub mod dae;
+pub mod ebm;
 pub mod gmmn;
 pub mod rbm;
 
@@ -18,6 +19,7 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(rbm::RbmFigure2),
         Box::new(gmmn::GmmnExperiment),
         Box::new(dae::DaeExperiment),
+        Box::new(ebm::EbmExperiment),
     ]
 }
 

@@ -83,7 +83,8 @@ impl EbmRunConfig {
                 checkpoint_every: 500,
                 epochs_per_report: 10,
                 energy: DeepEnergyConfig {
-                    input: 2,
+                    // 0: taken from the data.
+                    input: 0,
                     features: FeatureConfig::Mlp {
                         hidden: vec![128, 128],
                     },
@@ -94,7 +95,7 @@ impl EbmRunConfig {
                 generator: GeneratorConfig {
                     noise: 4,
                     hidden: vec![128, 128],
-                    output: 2,
+                    output: 0,
                     output_kind: OutputKind::Linear,
                 },
                 // The energy learns ten times slower than the generator, so that the generator
@@ -140,11 +141,16 @@ impl EbmRunConfig {
         }
     }
 
-    /// Fills in the widths and image shape taken from the data.
+    /// Fills in the widths and image shape left at 0 ("from the data"); widths a user set are
+    /// kept, and checked against the data afterwards.
     fn fit_to(&mut self, shape: ItemShape) {
         let width = shape.len();
-        self.energy.input = width;
-        self.generator.output = width;
+        if self.energy.input == 0 {
+            self.energy.input = width;
+        }
+        if self.generator.output == 0 {
+            self.generator.output = width;
+        }
         if let (
             FeatureConfig::Conv { image, .. },
             ItemShape::Image {
@@ -153,6 +159,7 @@ impl EbmRunConfig {
                 width,
             },
         ) = (&mut self.energy.features, shape)
+            && image[1] == 0
         {
             *image = [channels, height, width];
         }
@@ -209,9 +216,7 @@ pub fn train(args: &EbmArgs) -> Result<()> {
     let device = device_for(prepared.config.backend)?;
     let splits = load_data(&prepared.config.data)?;
     let config = &mut prepared.config;
-    if !prepared.resume {
-        config.fit_to(splits.train.item_shape);
-    }
+    config.fit_to(splits.train.item_shape);
     config
         .energy
         .validate()

@@ -1,0 +1,242 @@
+//! `ebm`: deep energy models trained against a generator (Kim & Bengio 2016). On 2-D densities
+//! with a known log density: the energy's exact test log-likelihood (normalised on a grid), the
+//! generator's by a kernel density estimate, the mode measures, and a heat map of the energy
+//! with the generator's samples, with the entropy term and without it. On images: a sample
+//! grid, Parzen and MMD to the test set beside the GMMN and DAE runs of the same report.
+//!
+//! Quick profile: `ring8` and `grid25`, and the shipped 8x8 digits with a smaller generator and
+//! fewer epochs. Paper profile: the same 2-D sets with more seeds, and MNIST with the `gen`
+//! defaults.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use gen_core::data::Loaded;
+use gen_core::data::density2d::Density2d;
+use serde_json::Value;
+
+use super::{check_data, eval_missing, num, sample_grid, summary};
+use crate::reproduce::{Experiment, Profile, RunContext, Section};
+
+struct Settings {
+    /// The 2-D densities and the seeds each is trained with (with and without entropy).
+    densities: Vec<&'static str>,
+    seeds: Vec<u64>,
+    data: &'static str,
+    epochs: u64,
+    /// `--set` overrides of the image run beyond the defaults (the paper profile has none).
+    sets: Vec<&'static str>,
+    /// In words, for the report.
+    describe: &'static str,
+}
+
+fn settings(profile: Profile) -> Settings {
+    match profile {
+        // 1,437 digits of 64 pixels: a generator of two 256-unit layers, 256 experts, 100 epochs
+        // of 15 steps.
+        Profile::Quick => Settings {
+            densities: vec!["ring8", "grid25"],
+            seeds: vec![1],
+            data: "digits",
+            epochs: 100,
+            sets: vec!["generator.hidden=[256, 256]", "energy.experts=256"],
+            describe: "8x8 digits; energy: two stride-2 convolutions (64, 128 channels) and 256 experts; generator 100-256-256-64 with batch norm; 100 epochs of batches of 100",
+        },
+        Profile::Paper => Settings {
+            densities: vec!["ring8", "grid25"],
+            seeds: vec![1, 2, 3],
+            data: "mnist",
+            epochs: 25,
+            sets: Vec::new(),
+            describe: "MNIST; energy: two stride-2 convolutions (64, 128 channels) and 1,024 experts; generator 100-1024-1024-784 with batch norm; 25 epochs of batches of 100",
+        },
+    }
+}
+
+fn train_points(ctx: &RunContext, data: &str, seed: u64, entropy: bool) -> Result<PathBuf> {
+    let mut args: Vec<String> = ["train", "ebm", "--data", data, "--seed", &seed.to_string()]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    if !entropy {
+        args.push("--no-entropy".into());
+    }
+    let tag = if entropy { "entropy" } else { "no-entropy" };
+    ctx.train(&format!("ebm-{data}-{tag}-{seed}"), &args)
+}
+
+/// The mean log density of the test points under the true density: the best any model can do.
+fn true_test_ll(data: &str) -> Result<f64> {
+    let density = Density2d::from_name(data).expect("a 2-D density");
+    let Loaded::Splits(splits) = gen_core::data::load(data, &gen_core::data::data_dir())? else {
+        anyhow::bail!("{data} should load as one set of points");
+    };
+    let values = &splits.test.values;
+    let total: f64 = values
+        .chunks_exact(2)
+        .map(|p| density.log_density([p[0] as f64, p[1] as f64]))
+        .sum();
+    Ok(total / (values.len() / 2) as f64)
+}
+
+/// The Parzen and MMD numbers of another method's run in the same report, if it is there.
+fn other_row(ctx: &RunContext, label: &str, run: &str) -> Option<String> {
+    let path = ctx.runs_dir.join(run);
+    let sm: Value = summary(&path).ok()?;
+    sm.get("parzen_ll")?;
+    Some(format!(
+        "| {label} (`{run}`) | {:.1} ± {:.1} | {:.5} | {:.3} |",
+        num(&sm, "parzen_ll"),
+        num(&sm, "parzen_se"),
+        num(&sm, "mmd2"),
+        num(&sm, "mmd_p_value")
+    ))
+}
+
+fn rel(name: &str, file: &str) -> String {
+    format!("{name}/{file}")
+}
+
+fn copy_heatmap(run: &Path, to: &Path) -> Result<()> {
+    std::fs::copy(run.join("plots").join("energy.png"), to)?;
+    Ok(())
+}
+
+/// `ebm`: 2-D densities with and without the entropy term, and images.
+pub struct EbmExperiment;
+
+impl Experiment for EbmExperiment {
+    fn name(&self) -> &'static str {
+        "ebm"
+    }
+
+    fn run(&self, ctx: &RunContext) -> Result<Section> {
+        let s = settings(ctx.profile);
+        check_data(s.data, ctx.profile)?;
+        let figures = ctx.figures(self.name())?;
+        let mut points = String::new();
+        let _ = writeln!(
+            points,
+            "| data | seed | entropy weight | steps | exact test LL of exp(-E)/Z | generator KDE test LL (σ) | true density's test LL | modes covered | high-quality share | Z outside data square | training time (s) |"
+        );
+        let _ = writeln!(
+            points,
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        );
+        let mut heatmaps = String::new();
+        for data in &s.densities {
+            let reference = true_test_ll(data)?;
+            for &seed in &s.seeds {
+                for entropy in [true, false] {
+                    let run = train_points(ctx, data, seed, entropy)?;
+                    let sm = eval_missing(ctx, &run, &[("exact2d", "exact_test_ll")])?;
+                    let tag = if entropy { "entropy" } else { "no-entropy" };
+                    let _ = writeln!(
+                        points,
+                        "| {data} | {seed} | {} | {} | {:.2} ± {:.2} | {:.2} ({:.3}) | {reference:.2} | {} / {} | {:.3} | {:.4} | {:.1} |",
+                        if entropy { "1" } else { "0" },
+                        sm["steps"],
+                        num(&sm, "exact_test_ll"),
+                        num(&sm, "exact_test_ll_se"),
+                        num(&sm, "generator_kde_ll"),
+                        num(&sm, "generator_kde_sigma"),
+                        sm["modes_covered"],
+                        sm["modes_total"],
+                        num(&sm, "high_quality_share"),
+                        num(&sm, "grid_mass_outside"),
+                        num(&sm, "train_seconds")
+                    );
+                    if seed == s.seeds[0] {
+                        let file = format!("energy-{data}-{tag}.png");
+                        copy_heatmap(&run, &figures.join(&file))?;
+                        let _ = write!(
+                            heatmaps,
+                            "{data}, {tag}: ![{data} {tag}]({}) ",
+                            rel(self.name(), &file)
+                        );
+                    }
+                }
+            }
+        }
+        let mut args: Vec<String> = [
+            "train",
+            "ebm",
+            "--data",
+            s.data,
+            "--epochs",
+            &s.epochs.to_string(),
+            "--seed",
+            "1",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+        for set in &s.sets {
+            args.extend(["--set".into(), set.to_string()]);
+        }
+        let images = ctx.train(&format!("ebm-{}", s.data), &args)?;
+        let sm = eval_missing(ctx, &images, &[("parzen", "parzen_ll"), ("mmd", "mmd2")])?;
+        sample_grid(ctx, &images, &figures.join("samples.png"))?;
+        let mut compare = String::new();
+        let _ = writeln!(
+            compare,
+            "| model | Parzen test log-likelihood (nats) | MMD² to test | MMD test p-value |"
+        );
+        let _ = writeln!(compare, "|---|---:|---:|---:|");
+        let _ = writeln!(
+            compare,
+            "| deep energy model's generator (`ebm-{}`) | {:.1} ± {:.1} | {:.5} | {:.3} |",
+            s.data,
+            num(&sm, "parzen_ll"),
+            num(&sm, "parzen_se"),
+            num(&sm, "mmd2"),
+            num(&sm, "mmd_p_value")
+        );
+        for (label, run) in [
+            ("GMMN", format!("gmmn-{}", s.data)),
+            ("GMMN+AE", format!("gmmn-ae-{}", s.data)),
+            ("DAE, simple", format!("dae-{}-simple", s.data)),
+            ("DAE, walkback", format!("dae-{}-walkback", s.data)),
+        ] {
+            if let Some(row) = other_row(ctx, label, &run) {
+                let _ = writeln!(compare, "{row}");
+            }
+        }
+        let mut body = String::new();
+        let _ = writeln!(
+            body,
+            "2-D densities (the `gen` defaults for points): energy `|x|²/σ² - b·x - Σ softplus(w·f(x) + c)` with `f` a 2-128-128 leaky-ReLU MLP, 128 experts, σ the data square's half-side; generator 4-128-128-2 with batch norm; Adam β₁ 0.5, energy learning rate 1e-4, generator 1e-3; batches of 256; 100 epochs of the 10,000 training points. Exact LL: `-E - log Z` with `log Z` by the midpoint rule on an 800x800 grid over the data square widened by a quarter of its side each way. Generator KDE: a Gaussian kernel density on 10,000 generator samples, σ chosen on the last tenth of the training points from 0.005..0.5. Modes: 2,500 samples; high quality within 3 std of the nearest mode; a mode is covered with 20 of them (VEEGAN, PacGAN).\n"
+        );
+        let _ = writeln!(body, "{points}");
+        let _ = writeln!(
+            body,
+            "Energy heat maps (`-E - log Z`, the top 20 nats) with 1,000 generator samples: {heatmaps}\n"
+        );
+        let _ = writeln!(
+            body,
+            "Images: {}; seed 1. Parzen and MMD as in the GMMN and DAE sections; those methods' rows are read from their runs in this report when they exist.\n",
+            s.describe
+        );
+        let _ = writeln!(body, "{compare}");
+        let _ = writeln!(
+            body,
+            "Generator samples: ![samples]({})\n",
+            rel(self.name(), "samples.png")
+        );
+        let mut seeds = s.seeds.clone();
+        if !seeds.contains(&1) {
+            seeds.push(1);
+        }
+        Ok(Section {
+            title: "Deep energy models trained against a generator (lecture's 'From RBM to deep energy models')"
+                .into(),
+            body,
+            seeds,
+            command: format!(
+                "cargo xtask reproduce --profile {} --only ebm",
+                ctx.profile.as_str()
+            ),
+        })
+    }
+}
