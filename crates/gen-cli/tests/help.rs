@@ -89,3 +89,23 @@ fn default_gmmn_configurations() {
         );
     }
 }
+
+#[test]
+fn train_ebm_help() {
+    insta::assert_snapshot!(help(&["train", "ebm"]));
+}
+
+#[test]
+fn default_ebm_configurations() {
+    for data in ["mnist", "ring8"] {
+        let config = gen_cli::methods::ebm::EbmRunConfig::defaults(
+            data,
+            42,
+            gen_cli::backend::BackendName::Flex,
+        );
+        insta::assert_snapshot!(
+            format!("default_ebm_{data}_configuration"),
+            gen_cli::run_config::to_text(&config).unwrap()
+        );
+    }
+}

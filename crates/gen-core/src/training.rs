@@ -70,6 +70,13 @@ pub trait Trainer {
     fn epoch_metrics(&mut self, _epoch: u64) -> Vec<(&'static str, f64)> {
         Vec::new()
     }
+
+    /// Values computed from the state about to be checkpointed (the logged monitors come from
+    /// before the step's update). A non-finite one stops the run before the checkpoint is
+    /// written, so that the last checkpoint kept is a good one. Default: none.
+    fn state_monitors(&mut self) -> Vec<(&'static str, f64)> {
+        Vec::new()
+    }
 }
 
 /// Settings of the loop itself.
@@ -317,6 +324,12 @@ pub fn run_training(
                 plot_learning_curves(run)?;
             }
             if wants_checkpoint {
+                let state: Vec<(String, f64)> = trainer
+                    .state_monitors()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect();
+                check_finite(&state, step, step / per_epoch, run)?;
                 checkpoint(trainer, step, step / per_epoch)?;
             }
         }

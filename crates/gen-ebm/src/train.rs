@@ -16,6 +16,7 @@ use burn::tensor::{Bytes, Device, Tensor};
 use gen_core::energy::EnergyModel;
 use gen_core::module_bytes::{load_module_bytes, module_bytes};
 use gen_core::run::Checkpoint;
+use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
@@ -290,6 +291,14 @@ impl Trainer for EbmTrainer {
         self.energy_optimizer = energy_optimizer;
         self.generator_optimizer = generator_optimizer;
         Ok(())
+    }
+
+    /// The mean energy of 64 generator samples under the current networks.
+    fn state_monitors(&mut self) -> Vec<(&'static str, f64)> {
+        let (energy, generator) = self.inference();
+        let device = generator.output.weight.device();
+        let e = energy.energy(generator.sample(64, &device)).mean();
+        vec![("energy_of_samples", to_vec_f32(e)[0] as f64)]
     }
 
     fn samples(&mut self, n: usize, _step: u64) -> Option<Tensor<2>> {
