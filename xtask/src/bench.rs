@@ -347,13 +347,75 @@ pub fn dae(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     Ok(rows)
 }
 
+/// Deep energy model training with the MNIST defaults of `gen train ebm` (convolutional
+/// energy 64-128 with 1,024 experts, generator 100-1024-1024-784, batches of 100): iterations
+/// (an energy step and a generator step) per second, and each step alone as a ratio to the
+/// iteration.
+pub fn ebm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
+    use gen_cli::methods::ebm::EbmRunConfig;
+    use gen_ebm::{EbmTrainer, FeatureConfig};
+    let iterations = 10usize;
+    let mut rows = Vec::new();
+    for &backend in backends {
+        let device = device_for(backend)?;
+        device.seed(0);
+        let mut config = EbmRunConfig::defaults("mnist", 0, backend);
+        config.energy.input = 784;
+        config.generator.output = 784;
+        if let FeatureConfig::Conv { image, .. } = &mut config.energy.features {
+            *image = [1, 28, 28];
+        }
+        let mut trainer = EbmTrainer::new(
+            config.energy.init(&device),
+            config.generator.init(&device),
+            config.train.clone(),
+            &device,
+        )
+        .map_err(anyhow::Error::msg)?;
+        let batch = config.train.batch_size;
+        let x = Tensor::<2>::random([batch, 784], Distribution::Default, trainer.device());
+        // Warm-up.
+        sync_1(trainer.energy_step(x.clone()).0);
+        sync_1(trainer.generator_step().energy);
+        let timed = |f: &mut dyn FnMut() -> Tensor<1>| {
+            let start = Instant::now();
+            let mut last = None;
+            for _ in 0..iterations {
+                last = Some(f());
+            }
+            sync_1(last.expect("at least one iteration"));
+            iterations as f64 / start.elapsed().as_secs_f64()
+        };
+        let full = timed(&mut || {
+            trainer.energy_step(x.clone());
+            trainer.generator_step().energy
+        });
+        let energy_only = timed(&mut || trainer.energy_step(x.clone()).0);
+        let generator_only = timed(&mut || trainer.generator_step().energy);
+        for (name, rate) in [
+            ("ebm iteration mnist default", full),
+            ("ebm energy step alone", energy_only),
+            ("ebm generator step alone", generator_only),
+        ] {
+            rows.push(BenchRow {
+                backend,
+                name: name.into(),
+                throughput: rate,
+                unit: "it/s",
+                ratio: rate / full,
+            });
+        }
+    }
+    Ok(rows)
+}
+
 /// Forces the device to finish the work behind a one-element tensor.
 fn sync_1(t: Tensor<1>) {
     let _ = to_vec_f32(t);
 }
 
 /// Benchmarks by name; `all` runs every one.
-pub const BENCHMARKS: [&str; 4] = ["gemm", "rbm", "mmd", "dae"];
+pub const BENCHMARKS: [&str; 5] = ["gemm", "rbm", "mmd", "dae", "ebm"];
 
 /// Runs the named benchmarks and prints a table.
 pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<BenchRow>> {
@@ -370,6 +432,7 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
             "rbm" => rows.extend(rbm(&backends)?),
             "mmd" => rows.extend(mmd(&backends)?),
             "dae" => rows.extend(dae(&backends)?),
+            "ebm" => rows.extend(ebm(&backends)?),
             other => anyhow::bail!(
                 "unknown benchmark '{other}'; available: {}",
                 BENCHMARKS.join(", ")
@@ -390,7 +453,9 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
             r.ratio
         );
     }
-    println!("ratio: throughput / the first backend's on the same benchmark in this run;");
-    println!("       for the exact log Z and AIS rows it is the wall time in seconds");
+    println!("ratio: gemm, rbm, mmd, dae chain: throughput / the first backend's on the same");
+    println!("       benchmark in this run (PyTorch row: / flex's step); dae train: / the simple");
+    println!("       DAE's on the same backend; ebm: / the full iteration's on the same backend;");
+    println!("       exact log Z and AIS rows: the wall time in seconds");
     Ok(rows)
 }

@@ -277,8 +277,12 @@ pub fn heatmap_plot(
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_err)?;
+        // A square plot: the title row plus a square of side HEIGHT - title, centred.
+        let side = (HEIGHT - 40) as i32;
+        let pad = (WIDTH as i32 - side) / 2;
+        let area = root.margin(0, 0, pad, pad);
         let (lo, hi) = field.extent;
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(&area)
             .caption(title, ("sans-serif", 20))
             .margin(12)
             .x_label_area_size(40)
