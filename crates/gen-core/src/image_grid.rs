@@ -30,7 +30,7 @@ pub enum GridError {
         #[source]
         source: std::io::Error,
     },
-    #[error("PNG encoding failed: {0}")]
+    #[error("image encoding failed: {0}")]
     Encode(String),
 }
 

@@ -18,6 +18,7 @@
 pub mod config_override;
 pub mod data;
 pub mod energy;
+pub mod image_file;
 pub mod image_grid;
 pub mod kernel;
 pub mod learner_progress;

@@ -22,6 +22,9 @@ pub enum Stream {
     Init = 4,
     /// Anything evaluation draws.
     Eval = 5,
+    /// Host-side draws of a training step (an unpaired partner batch, crops and flips, the
+    /// image pool's choices), kept apart from the device generator's.
+    Host = 6,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche, used to derive sub-seeds.

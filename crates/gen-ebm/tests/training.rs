@@ -59,23 +59,33 @@ fn scalar(t: Tensor<1>) -> f64 {
 #[test]
 fn the_energy_step_lowers_data_energy_relative_to_generator_samples() {
     let _serial = serial();
-    let mut t = trainer(1);
-    let dev = t.device().clone();
-    let x = data(&dev);
-    // The step draws its negatives from the device generator: reseeding reproduces them (the
-    // generator is not changed by the energy step).
-    dev.seed(77);
-    let negatives = t.generator.forward(t.generator.noise(64, &dev)).detach();
-    let gap = |t: &EbmTrainer| {
-        scalar(t.energy.energy(x.clone()).mean() - t.energy.energy(negatives.clone()).mean())
-    };
-    let before = gap(&t);
-    dev.seed(77);
-    let (pos, neg) = t.energy_step(x.clone());
-    // What the step reports is the objective before it.
-    assert!((scalar(pos) - scalar(neg) - before).abs() < 1e-4);
-    let after = gap(&t);
-    assert!(after < before, "{after} !< {before}");
+    // Without and with the optional penalty α (mean E⁺² + mean E⁻²).
+    for alpha in [0.0, 0.5] {
+        let mut t = trainer(1);
+        t.config.energy_l2 = alpha;
+        let dev = t.device().clone();
+        let x = data(&dev);
+        // The step draws its negatives from the device generator: reseeding reproduces them
+        // (the energy step does not change the generator).
+        dev.seed(77);
+        let negatives = t.generator.forward(t.generator.noise(64, &dev)).detach();
+        let objective = |t: &EbmTrainer| {
+            let (pos, neg) = (
+                t.energy.energy(x.clone()),
+                t.energy.energy(negatives.clone()),
+            );
+            let gap = scalar(pos.clone().mean() - neg.clone().mean());
+            let squares = scalar(pos.powi_scalar(2).mean() + neg.powi_scalar(2).mean());
+            (gap, gap + alpha * squares)
+        };
+        let (gap, before) = objective(&t);
+        dev.seed(77);
+        let (pos, neg) = t.energy_step(x.clone());
+        // What the step reports is the energies before it.
+        assert!((scalar(pos) - scalar(neg) - gap).abs() < 1e-4);
+        let (_, after) = objective(&t);
+        assert!(after < before, "α {alpha}: {after} !< {before}");
+    }
 }
 
 #[test]

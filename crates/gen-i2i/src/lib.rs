@@ -1,7 +1,26 @@
 //! # gen-i2i
 //!
-//! Unpaired image-to-image translation: CycleGAN (Zhu et al. 2017) and UNIT (Liu et al. 2017).
-//! So far: the discriminators' history of generated images ([`pool::ImagePool`]). The
-//! generators, discriminators, losses and training loops arrive with their issue.
+//! Unpaired image-to-image translation: CycleGAN (Zhu et al. 2017), with UNIT (Liu et al. 2017)
+//! to follow. The lecture's objective `L_GAN(G, D_Y) + L_GAN(F, D_X) + λ L_cyc(G, F)` is
+//! [`cyclegan_train::translator_losses`]; the networks are the reference implementation's
+//! ResNet generator ([`resnet_generator`]) and PatchGAN discriminator
+//! ([`patch_discriminator`]).
 
+pub mod cyclegan;
+pub mod cyclegan_train;
+pub mod gan_loss;
+pub mod images;
+pub mod layers;
+pub mod patch_discriminator;
 pub mod pool;
+pub mod resnet_generator;
+pub mod schedule;
+
+pub use cyclegan::{Critics, CycleGanConfig, Direction, Translators};
+pub use cyclegan_train::{CycleGanData, CycleGanTrainConfig, CycleGanTrainer};
+pub use gan_loss::GanObjective;
+pub use images::Augmentation;
+pub use patch_discriminator::{PatchDiscriminator, PatchDiscriminatorConfig};
+pub use pool::ImagePool;
+pub use resnet_generator::{ResnetGenerator, ResnetGeneratorConfig};
+pub use schedule::LinearDecay;

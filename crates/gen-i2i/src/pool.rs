@@ -2,24 +2,33 @@
 //! et al. 2017; Zhu et al. 2017, Sec. 4: "a buffer that stores the 50 previously created
 //! images"). Until the pool is full every image is stored and returned; afterwards each image is,
 //! with probability ½, swapped for a random stored one (which is returned instead).
+//!
+//! The pool is part of the training state: it is saved in checkpoints, and its random draws are
+//! a function of its seed and the number of queries so far, so a resumed run draws what the
+//! uninterrupted one would have.
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
-/// A pool of up to `capacity` images, each a flat vector, with its own seeded generator.
-#[derive(Debug, Clone)]
+/// Bytes of the serialised header: capacity, image width, stored images, queries, seed.
+const HEADER_WORDS: usize = 5;
+
+/// A pool of up to `capacity` images, each a flat vector of one width.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImagePool {
     capacity: usize,
     images: Vec<Vec<f32>>,
-    rng: StdRng,
+    seed: u64,
+    queries: u64,
 }
 
 impl ImagePool {
-    /// An empty pool; capacity 50 is CycleGAN's default (`--pool_size 50`).
+    /// An empty pool; capacity 50 is CycleGAN's default (`--pool_size 50`), 0 disables it.
     pub fn new(capacity: usize, seed: u64) -> Self {
         Self {
             capacity,
             images: Vec::with_capacity(capacity),
-            rng: StdRng::seed_from_u64(seed),
+            seed,
+            queries: 0,
         }
     }
 
@@ -38,19 +47,76 @@ impl ImagePool {
         if self.capacity == 0 {
             return batch;
         }
+        let mut rng = StdRng::seed_from_u64(gen_core::seed::derive(
+            self.seed,
+            gen_core::seed::Stream::Host,
+            self.queries,
+        ));
+        self.queries += 1;
         batch
             .into_iter()
             .map(|image| {
                 if self.images.len() < self.capacity {
                     self.images.push(image.clone());
                     image
-                } else if self.rng.random::<f64>() < 0.5 {
-                    let k = self.rng.random_range(0..self.capacity);
+                } else if rng.random::<f64>() < 0.5 {
+                    let k = rng.random_range(0..self.capacity);
                     std::mem::replace(&mut self.images[k], image)
                 } else {
                     image
                 }
             })
             .collect()
+    }
+
+    /// The pool as bytes (little-endian): a header of five `u64`, then the images' `f32`s.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let width = self.images.first().map_or(0, Vec::len);
+        let header = [
+            self.capacity as u64,
+            width as u64,
+            self.images.len() as u64,
+            self.queries,
+            self.seed,
+        ];
+        let mut bytes = Vec::with_capacity(8 * HEADER_WORDS + 4 * width * self.images.len());
+        for word in header {
+            bytes.extend_from_slice(&word.to_le_bytes());
+        }
+        for value in self.images.iter().flatten() {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// Reads what [`to_bytes`](Self::to_bytes) wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        let word = |i: usize| -> Result<u64, String> {
+            bytes
+                .get(8 * i..8 * i + 8)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
+                .ok_or_else(|| "the image pool's state is truncated".to_string())
+        };
+        let (capacity, width, count) = (word(0)? as usize, word(1)? as usize, word(2)? as usize);
+        let (queries, seed) = (word(3)?, word(4)?);
+        let body = &bytes[8 * HEADER_WORDS..];
+        if count > capacity || (count > 0 && width == 0) || body.len() != 4 * width * count {
+            return Err(format!(
+                "the image pool's state holds {} bytes of images, but its header says {count} images of {width} values (capacity {capacity})",
+                body.len()
+            ));
+        }
+        let values: Vec<f32> = body
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().expect("four bytes")))
+            .collect();
+        let mut images = Vec::with_capacity(capacity);
+        images.extend(values.chunks(width.max(1)).map(<[f32]>::to_vec));
+        Ok(Self {
+            capacity,
+            images,
+            seed,
+            queries,
+        })
     }
 }

@@ -25,3 +25,33 @@ fn pool_fills_then_swaps_half_the_time() {
         "capacity 0 disables the pool"
     );
 }
+
+#[test]
+fn a_restored_pool_continues_as_the_original() {
+    let images = |from: usize| -> Vec<Vec<f32>> {
+        (from..from + 3)
+            .map(|i| vec![i as f32, -(i as f32)])
+            .collect()
+    };
+    let mut original = ImagePool::new(5, 11);
+    for q in 0..4 {
+        original.query(images(10 * q));
+    }
+    let mut restored = ImagePool::from_bytes(&original.to_bytes()).unwrap();
+    assert_eq!(restored, original);
+    for q in 4..10 {
+        assert_eq!(
+            restored.query(images(10 * q)),
+            original.query(images(10 * q))
+        );
+    }
+    // Truncated or inconsistent state is refused.
+    let bytes = original.to_bytes();
+    assert!(
+        ImagePool::from_bytes(&bytes[..20])
+            .unwrap_err()
+            .contains("truncated")
+    );
+    let err = ImagePool::from_bytes(&bytes[..bytes.len() - 4]).unwrap_err();
+    assert!(err.contains("header says 5 images of 2 values"), "{err}");
+}

@@ -1,0 +1,470 @@
+//! CycleGAN's training step as the reference does it (`CycleGANModel.optimize_parameters`):
+//! translate both ways, update both translators on the adversarial, cycle and identity losses
+//! with the discriminators held fixed, then update both discriminators on real images and on
+//! generated ones drawn through the image pools. Adam 2e-4, β₁ 0.5; the rate constant, then
+//! decaying linearly ([`crate::schedule`]).
+//!
+//! One step of the shared training loop takes a batch of domain A from the loop and draws its
+//! unpaired partners from domain B at random, as the reference's `UnalignedDataset` does; an
+//! epoch is a pass over domain A.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Bytes, Device, Tensor};
+use gen_core::data::Dataset;
+use gen_core::data::batch::batches_per_epoch;
+use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use gen_core::run::Checkpoint;
+use gen_core::seed::{Stream, derive};
+use gen_core::tensor_io::to_vec_f32;
+use gen_core::training::Trainer;
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde::{Deserialize, Serialize};
+
+use crate::cyclegan::{Critics, CycleGanConfig, Translators};
+use crate::gan_loss::{GanObjective, l1};
+use crate::images::{Augmentation, to_signed};
+use crate::pool::ImagePool;
+use crate::schedule::LinearDecay;
+
+/// Optimisation settings, defaults from the reference's `train_options.py` and
+/// `cycle_gan_model.py`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CycleGanTrainConfig {
+    /// Images of each domain per step (1: `--batch_size 1`).
+    pub batch_size: usize,
+    /// Adam's base learning rate (2e-4: `--lr 0.0002`).
+    pub learning_rate: f64,
+    /// Adam β₁ (0.5: `--beta1 0.5`).
+    pub beta1: f64,
+    /// The share of the run's epochs over which the rate decays linearly after a constant
+    /// start (0.5: the reference's `--n_epochs 100 --n_epochs_decay 100`).
+    pub decay_fraction: f64,
+    /// `λ` of the cycle losses, both directions (10: `--lambda_A 10 --lambda_B 10`).
+    pub cycle_weight: f64,
+    /// The identity loss's weight as a fraction of `λ` (0.5: `--lambda_identity 0.5`; 0 turns
+    /// it off).
+    pub identity_weight: f64,
+    /// Generated images the discriminators draw from (50: `--pool_size 50`).
+    pub pool_size: usize,
+    /// Least squares (the reference's `--gan_mode lsgan`) or the slide's log-loss.
+    pub objective: GanObjective,
+    /// Random crop and flip of the training images.
+    pub augmentation: Augmentation,
+}
+
+impl Default for CycleGanTrainConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 1,
+            learning_rate: 2e-4,
+            beta1: 0.5,
+            decay_fraction: 0.5,
+            cycle_weight: 10.0,
+            identity_weight: 0.5,
+            pool_size: 50,
+            objective: GanObjective::LeastSquares,
+            augmentation: Augmentation {
+                crop: 0,
+                flip: true,
+            },
+        }
+    }
+}
+
+impl CycleGanTrainConfig {
+    /// Checks every setting.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.batch_size == 0 {
+            return Err("the batch size must be at least 1".into());
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
+            return Err(format!(
+                "the learning rate must be positive and finite, got {}",
+                self.learning_rate
+            ));
+        }
+        if !(0.0..1.0).contains(&self.beta1) {
+            return Err(format!(
+                "Adam's beta1 must lie in [0, 1), got {}",
+                self.beta1
+            ));
+        }
+        for (name, w) in [
+            ("cycle", self.cycle_weight),
+            ("identity", self.identity_weight),
+        ] {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(format!(
+                    "the {name} weight must be finite and non-negative, got {w}"
+                ));
+            }
+        }
+        if !(0.0..=1.0).contains(&self.decay_fraction) {
+            return Err(format!(
+                "the decaying share of the epochs must lie in [0, 1], got {}",
+                self.decay_fraction
+            ));
+        }
+        Ok(())
+    }
+
+    fn optimizer(&self) -> ModuleOptimizer {
+        AdamConfig::new().with_beta_1(self.beta1 as f32).init()
+    }
+}
+
+/// The translators' losses of one step, each a mean over values (before weighting).
+#[derive(Debug, Clone)]
+pub struct TranslatorLosses {
+    /// `λ`-weighted sum of everything below: what the translators descended.
+    pub total: Tensor<1>,
+    /// `L_GAN(G, D_B)`: `G`'s images judged by `D_B`.
+    pub adversarial_a_to_b: Tensor<1>,
+    /// `L_GAN(F, D_A)`.
+    pub adversarial_b_to_a: Tensor<1>,
+    /// `E ‖F(G(a)) - a‖₁`.
+    pub cycle_a: Tensor<1>,
+    /// `E ‖G(F(b)) - b‖₁`.
+    pub cycle_b: Tensor<1>,
+    /// `E ‖F(a) - a‖₁` (zero when the identity weight is 0).
+    pub identity_a: Tensor<1>,
+    /// `E ‖G(b) - b‖₁`.
+    pub identity_b: Tensor<1>,
+}
+
+/// The images a translator step made, for the discriminators.
+pub struct Translated {
+    /// `G(a)`, detached.
+    pub fake_b: Tensor<4>,
+    /// `F(b)`, detached.
+    pub fake_a: Tensor<4>,
+}
+
+/// The translators' objective on a pair of batches: the lecture's full loss plus the identity
+/// term, `L_GAN(G, D_B) + L_GAN(F, D_A) + λ (L_cyc,A + L_cyc,B) + λ·w_id (L_id,A + L_id,B)`.
+pub fn translator_losses(
+    translators: &Translators,
+    critics: &Critics,
+    config: &CycleGanTrainConfig,
+    real_a: Tensor<4>,
+    real_b: Tensor<4>,
+) -> (TranslatorLosses, Translated) {
+    let fake_b = translators.a_to_b.forward(real_a.clone());
+    let cycled_a = translators.b_to_a.forward(fake_b.clone());
+    let fake_a = translators.b_to_a.forward(real_b.clone());
+    let cycled_b = translators.a_to_b.forward(fake_a.clone());
+    let objective = config.objective;
+    let adversarial_a_to_b = objective.generator_loss(critics.b.forward(fake_b.clone()));
+    let adversarial_b_to_a = objective.generator_loss(critics.a.forward(fake_a.clone()));
+    let cycle_a = l1(cycled_a, real_a.clone());
+    let cycle_b = l1(cycled_b, real_b.clone());
+    let device = real_a.device();
+    let (identity_a, identity_b) = if config.identity_weight > 0.0 {
+        (
+            l1(translators.b_to_a.forward(real_a.clone()), real_a),
+            l1(translators.a_to_b.forward(real_b.clone()), real_b),
+        )
+    } else {
+        (Tensor::zeros([1], &device), Tensor::zeros([1], &device))
+    };
+    let lambda = config.cycle_weight;
+    let total = adversarial_a_to_b.clone()
+        + adversarial_b_to_a.clone()
+        + (cycle_a.clone() + cycle_b.clone()).mul_scalar(lambda)
+        + (identity_a.clone() + identity_b.clone()).mul_scalar(lambda * config.identity_weight);
+    (
+        TranslatorLosses {
+            total,
+            adversarial_a_to_b,
+            adversarial_b_to_a,
+            cycle_a,
+            cycle_b,
+            identity_a,
+            identity_b,
+        },
+        Translated {
+            fake_b: fake_b.detach(),
+            fake_a: fake_a.detach(),
+        },
+    )
+}
+
+/// The discriminators' objective: each halved log- or least-squares loss on real images of its
+/// domain against generated ones (`D_A`: real A against `fake_a`; `D_B`: real B against
+/// `fake_b`). Returns `(loss of D_A, loss of D_B)`.
+pub fn critic_losses(
+    critics: &Critics,
+    objective: GanObjective,
+    real_a: Tensor<4>,
+    real_b: Tensor<4>,
+    fake_a: Tensor<4>,
+    fake_b: Tensor<4>,
+) -> (Tensor<1>, Tensor<1>) {
+    (
+        objective.discriminator_loss(critics.a.forward(real_a), critics.a.forward(fake_a)),
+        objective.discriminator_loss(critics.b.forward(real_b), critics.b.forward(fake_b)),
+    )
+}
+
+/// Where a trainer gets its data besides the loop's batches of domain A.
+pub struct CycleGanData {
+    /// The `[c, h, w]` shape of every image of both domains.
+    pub image: [usize; 3],
+    /// Training images of domain A (the loop iterates over them; here for the epoch length).
+    pub train_a_len: usize,
+    /// Training images of domain B, drawn at random as partners.
+    pub train_b: Dataset,
+    /// A few images of each domain shown translated and reconstructed in the sample grids.
+    pub preview_a: Dataset,
+    pub preview_b: Dataset,
+}
+
+/// Both translators, both discriminators, their optimisers and the image pools.
+pub struct CycleGanTrainer {
+    /// On the autodiff device.
+    pub translators: Translators,
+    /// On the autodiff device.
+    pub critics: Critics,
+    pub config: CycleGanTrainConfig,
+    data: CycleGanData,
+    translator_optimizer: ModuleOptimizer,
+    critic_optimizer: ModuleOptimizer,
+    /// Generated A images (`F`'s) for `D_A`, and generated B images for `D_B`.
+    pool_a: ImagePool,
+    pool_b: ImagePool,
+    seed: u64,
+    device: Device,
+}
+
+impl CycleGanTrainer {
+    /// A trainer for the networks of `model` (moved to the autodiff version of `device`).
+    pub fn new(
+        model: &CycleGanConfig,
+        translators: Translators,
+        critics: Critics,
+        config: CycleGanTrainConfig,
+        data: CycleGanData,
+        seed: u64,
+        device: &Device,
+    ) -> Result<Self, String> {
+        config.validate()?;
+        config.augmentation.validate(data.image)?;
+        model.validate(config.augmentation.output(data.image))?;
+        model.validate(data.image)?;
+        if data.train_b.dim() != data.image.iter().product::<usize>() || data.train_b.is_empty() {
+            return Err(format!(
+                "domain B's {} training images do not hold {:?} images",
+                data.train_b.len(),
+                data.image
+            ));
+        }
+        let device = device.clone().autodiff();
+        Ok(Self {
+            translators: translators.train().fork(&device),
+            critics: critics.train().fork(&device),
+            translator_optimizer: config.optimizer(),
+            critic_optimizer: config.optimizer(),
+            pool_a: ImagePool::new(config.pool_size, derive(seed, Stream::Host, u64::MAX)),
+            pool_b: ImagePool::new(config.pool_size, derive(seed, Stream::Host, u64::MAX - 1)),
+            config,
+            data,
+            seed,
+            device,
+        })
+    }
+
+    /// The autodiff device the trainer works on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Training steps per epoch (batches of domain A).
+    pub fn steps_per_epoch(&self) -> u64 {
+        batches_per_epoch(self.data.train_a_len, self.config.batch_size).max(1) as u64
+    }
+
+    /// The learning rate of step `step` of a run of `total_steps`.
+    pub fn learning_rate(&self, step: u64, total_steps: u64) -> f64 {
+        let per_epoch = self.steps_per_epoch();
+        let schedule =
+            LinearDecay::split(total_steps.div_ceil(per_epoch), self.config.decay_fraction);
+        self.config.learning_rate * schedule.factor(step / per_epoch)
+    }
+
+    /// The step's two augmented batches: `rows_a` from the loop and as many B images drawn at
+    /// random, both as `[n, c, h, w]` in `[-1, 1]`.
+    pub fn step_batches(&self, rows_a: Tensor<2>, step: u64) -> (Tensor<4>, Tensor<4>) {
+        let [n, _] = rows_a.dims();
+        let mut rng = StdRng::seed_from_u64(derive(self.seed, Stream::Host, step));
+        let partners: Vec<usize> = (0..n)
+            .map(|_| rng.random_range(0..self.data.train_b.len()))
+            .collect();
+        let rows_b = self.data.train_b.batch(&partners, &self.device);
+        let augment = self.config.augmentation;
+        let real_a = augment.apply(to_signed(rows_a, self.data.image), &mut rng);
+        let real_b = augment.apply(to_signed(rows_b, self.data.image), &mut rng);
+        (real_a, real_b)
+    }
+
+    /// One update of both translators with the discriminators held fixed.
+    pub fn translator_step(
+        &mut self,
+        real_a: Tensor<4>,
+        real_b: Tensor<4>,
+        learning_rate: f64,
+    ) -> (TranslatorLosses, Translated) {
+        // Gradients flow through the discriminators into the translators, but none is kept
+        // for the discriminators' own weights (the reference's `set_requires_grad(D, False)`).
+        let fixed_critics = self.critics.clone().no_grad();
+        let (losses, translated) = translator_losses(
+            &self.translators,
+            &fixed_critics,
+            &self.config,
+            real_a,
+            real_b,
+        );
+        let grads = GradientsParams::from_grads(losses.total.backward(), &self.translators);
+        self.translators =
+            self.translator_optimizer
+                .step(learning_rate, self.translators.clone(), grads);
+        (losses, translated)
+    }
+
+    /// One update of both discriminators on the real batches and the pools' answer to the
+    /// translated ones. Returns the losses of `D_A` and `D_B` before the update.
+    pub fn critic_step(
+        &mut self,
+        real_a: Tensor<4>,
+        real_b: Tensor<4>,
+        translated: Translated,
+        learning_rate: f64,
+    ) -> (Tensor<1>, Tensor<1>) {
+        let fake_a = through_pool(&mut self.pool_a, translated.fake_a);
+        let fake_b = through_pool(&mut self.pool_b, translated.fake_b);
+        let (loss_a, loss_b) = critic_losses(
+            &self.critics,
+            self.config.objective,
+            real_a.detach(),
+            real_b.detach(),
+            fake_a,
+            fake_b,
+        );
+        let grads = GradientsParams::from_grads(
+            (loss_a.clone() + loss_b.clone()).backward(),
+            &self.critics,
+        );
+        self.critics = self
+            .critic_optimizer
+            .step(learning_rate, self.critics.clone(), grads);
+        (loss_a.detach(), loss_b.detach())
+    }
+
+    /// The translators for inference, without gradient tracking.
+    pub fn inference(&self) -> Translators {
+        self.translators.valid()
+    }
+}
+
+/// Sends a batch of generated images through `pool` (on the host) and back to its device.
+fn through_pool(pool: &mut ImagePool, images: Tensor<4>) -> Tensor<4> {
+    let dims = images.dims();
+    let device = images.device();
+    let width: usize = dims[1..].iter().product();
+    let values = to_vec_f32(images);
+    let answered = pool.query(values.chunks_exact(width).map(<[f32]>::to_vec).collect());
+    let flat: Vec<f32> = answered.into_iter().flatten().collect();
+    Tensor::<1>::from_floats(flat.as_slice(), &device).reshape(dims)
+}
+
+impl Trainer for CycleGanTrainer {
+    fn train_step(
+        &mut self,
+        batch: Tensor<2>,
+        step: u64,
+        total_steps: u64,
+        log: bool,
+    ) -> Vec<(&'static str, Tensor<1>)> {
+        let learning_rate = self.learning_rate(step, total_steps);
+        let (real_a, real_b) = self.step_batches(batch, step);
+        let (losses, translated) =
+            self.translator_step(real_a.clone(), real_b.clone(), learning_rate);
+        let (critic_a, critic_b) = self.critic_step(real_a, real_b, translated, learning_rate);
+        if !log {
+            return Vec::new();
+        }
+        vec![
+            ("translators", losses.total.detach()),
+            ("adversarial_a_to_b", losses.adversarial_a_to_b.detach()),
+            ("adversarial_b_to_a", losses.adversarial_b_to_a.detach()),
+            ("cycle_a", losses.cycle_a.detach()),
+            ("cycle_b", losses.cycle_b.detach()),
+            ("identity_a", losses.identity_a.detach()),
+            ("identity_b", losses.identity_b.detach()),
+            ("critic_a", critic_a),
+            ("critic_b", critic_b),
+            (
+                "learning_rate",
+                Tensor::from_floats([learning_rate as f32], &self.device),
+            ),
+        ]
+    }
+
+    fn save_state(&self) -> Vec<(String, Vec<u8>)> {
+        let optimizer =
+            |o: &ModuleOptimizer| o.into_bytes().expect("optimiser state serialises").to_vec();
+        vec![
+            ("translators".to_string(), module_bytes(&self.translators)),
+            ("critics".to_string(), module_bytes(&self.critics)),
+            (
+                "translator_optimizer".to_string(),
+                optimizer(&self.translator_optimizer),
+            ),
+            (
+                "critic_optimizer".to_string(),
+                optimizer(&self.critic_optimizer),
+            ),
+            ("pool_a".to_string(), self.pool_a.to_bytes()),
+            ("pool_b".to_string(), self.pool_b.to_bytes()),
+        ]
+    }
+
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+        let blob = |name: &str| {
+            checkpoint
+                .blob(name)
+                .ok_or_else(|| format!("checkpoint has no '{name}'"))
+        };
+        let optimizer = |name: &str| -> Result<ModuleOptimizer, String> {
+            self.config
+                .optimizer()
+                .from_bytes(Bytes::from_bytes_vec(blob(name)?.to_vec()))
+                .map_err(|e| format!("unreadable optimiser state '{name}': {e}"))
+        };
+        let translator_optimizer = optimizer("translator_optimizer")?;
+        let critic_optimizer = optimizer("critic_optimizer")?;
+        let pool_a = ImagePool::from_bytes(blob("pool_a")?)?;
+        let pool_b = ImagePool::from_bytes(blob("pool_b")?)?;
+        self.translators = load_module_bytes(self.translators.clone(), blob("translators")?)?;
+        self.critics = load_module_bytes(self.critics.clone(), blob("critics")?)?;
+        self.translator_optimizer = translator_optimizer;
+        self.critic_optimizer = critic_optimizer;
+        self.pool_a = pool_a;
+        self.pool_b = pool_b;
+        Ok(())
+    }
+
+    /// Triplets `a | G(a) | F(G(a))` of the preview images of A, then `b | F(b) | G(F(b))` of
+    /// B ([`Translators::triplet_rows`]).
+    fn samples(&mut self, n: usize, _step: u64) -> Option<Tensor<2>> {
+        let translators = self.inference();
+        let device = translators.a_to_b.head.weight.device();
+        translators.triplet_rows(
+            &self.data.preview_a,
+            &self.data.preview_b,
+            n,
+            self.data.image,
+            &device,
+        )
+    }
+}
