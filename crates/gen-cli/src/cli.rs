@@ -27,6 +27,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Export a trained run's tensors for other tools.
     Export(ExportArgs),
+    /// Translate a folder of images with a trained translation run (CycleGAN).
+    Translate(TranslateArgs),
 }
 
 /// `gen train <method> ...`
@@ -49,6 +51,8 @@ pub enum TrainMethod {
     Dae(DaeArgs),
     /// Deep energy model trained against a generator (Kim & Bengio 2016).
     Ebm(EbmArgs),
+    /// CycleGAN: unpaired image-to-image translation (Zhu et al. 2017).
+    Cyclegan(CycleGanArgs),
 }
 
 /// Options every `gen train <method>` takes.
@@ -151,6 +155,44 @@ pub struct EbmArgs {
     pub sigma: Option<f64>,
 }
 
+/// `gen train cyclegan`: shortcuts for CycleGAN's most used fields.
+#[derive(Debug, Args)]
+pub struct CycleGanArgs {
+    #[command(flatten)]
+    pub common: CommonTrainArgs,
+    /// Weight of the cycle-consistency losses (shortcut for --set train.cycle_weight=W)
+    /// [default: 10].
+    #[arg(long, value_name = "W")]
+    pub cycle_weight: Option<f64>,
+    /// Weight of the identity losses as a fraction of the cycle weight, 0 for none
+    /// [default: 0.5].
+    #[arg(long, value_name = "W")]
+    pub identity_weight: Option<f64>,
+    /// Adversarial objective: least-squares (the reference's) or log (the lecture's)
+    /// [default: least-squares].
+    #[arg(long, value_parser = ["least-squares", "log"])]
+    pub gan: Option<String>,
+}
+
+/// `gen translate RUN --direction a2b|b2a --input DIR --out DIR`
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// Run directory written by `gen train cyclegan`.
+    pub run: PathBuf,
+    /// a2b (domain A to B, the generator G) or b2a (F).
+    #[arg(long, value_parser = ["a2b", "b2a"])]
+    pub direction: String,
+    /// Folder of PNG or JPEG images to translate.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Folder to write the translations to, one per input, with the input's file name.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Backend to run on [default: the one the run was trained on, if compiled in].
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendName>,
+}
+
 /// `gen sample RUN -n N --out FILE`
 #[derive(Debug, Args)]
 pub struct SampleArgs {
@@ -182,7 +224,7 @@ pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
     /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN, DAE, EBM: parzen,
-    /// mmd; EBM on 2-D data: exact2d).
+    /// mmd; EBM on 2-D data: exact2d; CycleGAN: translation).
     #[arg(long)]
     pub metric: String,
     /// Data to evaluate on [default: the test split of the run's training data].

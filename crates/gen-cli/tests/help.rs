@@ -109,3 +109,30 @@ fn default_ebm_configurations() {
         );
     }
 }
+
+#[test]
+fn train_cyclegan_help() {
+    insta::assert_snapshot!(help(&["train", "cyclegan"]));
+}
+
+#[test]
+fn translate_help() {
+    insta::assert_snapshot!(help(&["translate"]));
+}
+
+#[test]
+fn default_cyclegan_configurations() {
+    // The reference's settings for 256x256 images (horse2zebra) and ours for the 32x32 shapes.
+    for (data, side) in [("horse2zebra", 256), ("shapes", 32)] {
+        let config = gen_cli::methods::cyclegan::CycleGanRunConfig::defaults(
+            data,
+            42,
+            gen_cli::backend::BackendName::Flex,
+            [3, side, side],
+        );
+        insta::assert_snapshot!(
+            format!("default_cyclegan_{data}_configuration"),
+            gen_cli::run_config::to_text(&config).unwrap()
+        );
+    }
+}

@@ -16,6 +16,9 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         Trained::Ebm(t) => {
             methods::ebm::eval(t, &run, &args.metric, args.data.as_deref(), &device)?
         }
+        Trained::CycleGan(t) => {
+            methods::cyclegan::eval(t, &args.metric, args.data.as_deref(), &device)?
+        }
     };
     for (k, v) in &values {
         println!("{k} = {v}");

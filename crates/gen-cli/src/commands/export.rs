@@ -14,6 +14,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         Trained::Gmmn(t) => methods::gmmn::export(t),
         Trained::Dae(t) => methods::dae::export(t),
         Trained::Ebm(t) => methods::ebm::export(t),
+        Trained::CycleGan(t) => methods::cyclegan::export(t),
     };
     let out = args.out.clone().unwrap_or_else(|| match args.format {
         ExportFormat::Safetensors => run.root().join("model.safetensors"),

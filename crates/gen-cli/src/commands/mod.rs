@@ -6,6 +6,7 @@ pub mod export;
 pub mod sample;
 pub mod train;
 pub mod trained;
+pub mod translate;
 
 use crate::cli::{Cli, Command};
 
@@ -17,5 +18,6 @@ pub fn dispatch(cli: &Cli) -> anyhow::Result<()> {
         Command::Sample(args) => sample::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Export(args) => export::run(args),
+        Command::Translate(args) => translate::run(args),
     }
 }

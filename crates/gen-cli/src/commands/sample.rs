@@ -52,6 +52,15 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         Trained::Dae(t) => {
             methods::dae::draw(t, args.n, args.chain, args.steps, args.seed, &device)
         }
+        Trained::CycleGan(t) => {
+            if args.chain || args.steps.is_some() {
+                bail!(
+                    "a CycleGAN run shows test images translated and reconstructed: --chain and --steps apply to Markov-chain samplers"
+                );
+            }
+            let (values, cols) = methods::cyclegan::draw(t, args.n, &device)?;
+            (values, methods::cyclegan::item_shape(t), cols)
+        }
     };
     let count = values.len() / shape.len();
     if ext.as_deref() == Some("png") && shape == (ItemShape::Vector { dim: 2 }) {

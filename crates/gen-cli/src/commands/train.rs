@@ -10,5 +10,6 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
         TrainMethod::GmmnAe(args) => methods::gmmn::train("gmmn-ae", args),
         TrainMethod::Dae(args) => methods::dae::train(args),
         TrainMethod::Ebm(args) => methods::ebm::train(args),
+        TrainMethod::Cyclegan(args) => methods::cyclegan::train(args),
     }
 }

@@ -16,6 +16,7 @@ pub enum Trained {
     Gmmn(Box<methods::gmmn::TrainedGmmn>),
     Dae(Box<methods::dae::TrainedDae>),
     Ebm(Box<methods::ebm::TrainedEbm>),
+    CycleGan(Box<methods::cyclegan::TrainedCycleGan>),
 }
 
 /// Opens `path` as a run and loads its model on `backend` (or the run's own backend).
@@ -39,6 +40,10 @@ pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Traine
         "ebm" => {
             let (trained, device) = methods::ebm::load_run(&run, device.as_ref())?;
             Ok((run, Trained::Ebm(Box::new(trained)), device))
+        }
+        "cyclegan" => {
+            let (trained, device) = methods::cyclegan::load_run(&run, device.as_ref())?;
+            Ok((run, Trained::CycleGan(Box::new(trained)), device))
         }
         other => bail!("{}: unknown method '{other}'", run.config_path().display()),
     }

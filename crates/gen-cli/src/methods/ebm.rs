@@ -186,24 +186,12 @@ fn load_data(name: &str) -> Result<Splits> {
     }
 }
 
-/// `v` as a TOML float (TOML spells the non-finite ones `nan`, `inf`, `-inf`), so that such a
-/// flag value reaches validation and its clear error.
-fn toml_float(v: f64) -> String {
-    if v.is_nan() {
-        "nan".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        format!("{v:?}")
-    }
-}
-
 /// `gen train ebm ...`
 pub fn train(args: &EbmArgs) -> Result<()> {
     let common = &args.common;
     let mut sets = Vec::new();
     if let Some(w) = args.entropy_weight {
-        sets.push(format!("train.entropy_weight={}", toml_float(w)));
+        sets.push(format!("train.entropy_weight={}", super::toml_float(w)));
     }
     if args.no_entropy {
         sets.push("train.entropy_weight=0.0".to_string());
@@ -212,7 +200,7 @@ pub fn train(args: &EbmArgs) -> Result<()> {
         sets.push(format!("train.energy_steps={k}"));
     }
     if let Some(s) = args.sigma {
-        sets.push(format!("energy.sigma={}", toml_float(s)));
+        sets.push(format!("energy.sigma={}", super::toml_float(s)));
     }
     let mut prepared = prepare_run(
         common,

@@ -1,6 +1,7 @@
 //! One module per method: its run configuration and how `train`, `sample`, `eval` and
 //! `export` act on its runs; `run_setup` and `sample_metrics` hold what they share.
 
+pub mod cyclegan;
 pub mod dae;
 pub mod ebm;
 pub mod gmmn;
@@ -21,5 +22,17 @@ pub fn square_image_shape(dim: usize) -> ItemShape {
         }
     } else {
         ItemShape::Vector { dim }
+    }
+}
+
+/// `v` as a TOML float (TOML spells the non-finite ones `nan`, `inf`, `-inf`), so that such a
+/// flag value reaches validation and its clear error.
+pub fn toml_float(v: f64) -> String {
+    if v.is_nan() {
+        "nan".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        format!("{v:?}")
     }
 }
