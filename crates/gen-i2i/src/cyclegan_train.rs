@@ -11,21 +11,21 @@
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Bytes, Device, Tensor};
-use gen_core::data::Dataset;
-use gen_core::data::batch::batches_per_epoch;
 use gen_core::module_bytes::{load_module_bytes, module_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
-use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::{Deserialize, Serialize};
 
-use crate::cyclegan::{Critics, CycleGanConfig, Translators};
+use crate::critics::Critics;
+use crate::cyclegan::{CycleGanConfig, Translators};
 use crate::gan_loss::{GanObjective, l1};
-use crate::images::{Augmentation, to_signed};
+use crate::images::Augmentation;
 use crate::pool::ImagePool;
 use crate::schedule::LinearDecay;
+use crate::translator::triplet_rows;
+use crate::unpaired::TranslationData;
 
 /// Optimisation settings, defaults from the reference's `train_options.py` and
 /// `cycle_gan_model.py`.
@@ -110,7 +110,11 @@ impl CycleGanTrainConfig {
     }
 
     fn optimizer(&self) -> ModuleOptimizer {
-        AdamConfig::new().with_beta_1(self.beta1 as f32).init()
+        // ε 1e-8: PyTorch's default, which the reference trains with (burn's is 1e-5).
+        AdamConfig::new()
+            .with_beta_1(self.beta1 as f32)
+            .with_epsilon(1e-8)
+            .init()
     }
 }
 
@@ -207,19 +211,6 @@ pub fn critic_losses(
     )
 }
 
-/// Where a trainer gets its data besides the loop's batches of domain A.
-pub struct CycleGanData {
-    /// The `[c, h, w]` shape of every image of both domains.
-    pub image: [usize; 3],
-    /// Training images of domain A (the loop iterates over them; here for the epoch length).
-    pub train_a_len: usize,
-    /// Training images of domain B, drawn at random as partners.
-    pub train_b: Dataset,
-    /// A few images of each domain shown translated and reconstructed in the sample grids.
-    pub preview_a: Dataset,
-    pub preview_b: Dataset,
-}
-
 /// Both translators, both discriminators, their optimisers and the image pools.
 pub struct CycleGanTrainer {
     /// On the autodiff device.
@@ -227,7 +218,7 @@ pub struct CycleGanTrainer {
     /// On the autodiff device.
     pub critics: Critics,
     pub config: CycleGanTrainConfig,
-    data: CycleGanData,
+    data: TranslationData,
     translator_optimizer: ModuleOptimizer,
     critic_optimizer: ModuleOptimizer,
     /// Generated A images (`F`'s) for `D_A`, and generated B images for `D_B`.
@@ -244,21 +235,12 @@ impl CycleGanTrainer {
         translators: Translators,
         critics: Critics,
         config: CycleGanTrainConfig,
-        data: CycleGanData,
+        data: TranslationData,
         seed: u64,
         device: &Device,
     ) -> Result<Self, String> {
         config.validate()?;
-        config.augmentation.validate(data.image)?;
-        model.validate(config.augmentation.output(data.image))?;
-        model.validate(data.image)?;
-        if data.train_b.dim() != data.image.iter().product::<usize>() || data.train_b.is_empty() {
-            return Err(format!(
-                "domain B's {} training images do not hold {:?} images",
-                data.train_b.len(),
-                data.image
-            ));
-        }
+        data.validate(config.augmentation, |image| model.validate(image))?;
         let device = device.clone().autodiff();
         Ok(Self {
             translators: translators.train().fork(&device),
@@ -281,7 +263,7 @@ impl CycleGanTrainer {
 
     /// Training steps per epoch (batches of domain A).
     pub fn steps_per_epoch(&self) -> u64 {
-        batches_per_epoch(self.data.train_a_len, self.config.batch_size).max(1) as u64
+        self.data.steps_per_epoch(self.config.batch_size)
     }
 
     /// The learning rate of step `step` of a run of `total_steps`.
@@ -292,19 +274,15 @@ impl CycleGanTrainer {
         self.config.learning_rate * schedule.factor(step / per_epoch)
     }
 
-    /// The step's two augmented batches: `rows_a` from the loop and as many B images drawn at
-    /// random, both as `[n, c, h, w]` in `[-1, 1]`.
+    /// The step's two augmented batches ([`TranslationData::step_batches`]).
     pub fn step_batches(&self, rows_a: Tensor<2>, step: u64) -> (Tensor<4>, Tensor<4>) {
-        let [n, _] = rows_a.dims();
-        let mut rng = StdRng::seed_from_u64(derive(self.seed, Stream::Host, step));
-        let partners: Vec<usize> = (0..n)
-            .map(|_| rng.random_range(0..self.data.train_b.len()))
-            .collect();
-        let rows_b = self.data.train_b.batch(&partners, &self.device);
-        let augment = self.config.augmentation;
-        let real_a = augment.apply(to_signed(rows_a, self.data.image), &mut rng);
-        let real_b = augment.apply(to_signed(rows_b, self.data.image), &mut rng);
-        (real_a, real_b)
+        self.data.step_batches(
+            rows_a,
+            step,
+            self.seed,
+            self.config.augmentation,
+            &self.device,
+        )
     }
 
     /// One update of both translators with the discriminators held fixed.
@@ -459,7 +437,8 @@ impl Trainer for CycleGanTrainer {
     fn samples(&mut self, n: usize, _step: u64) -> Option<Tensor<2>> {
         let translators = self.inference();
         let device = translators.a_to_b.head.weight.device();
-        translators.triplet_rows(
+        triplet_rows(
+            &translators,
             &self.data.preview_a,
             &self.data.preview_b,
             n,

@@ -13,8 +13,8 @@ use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use gen_i2i::cyclegan_train::{critic_losses, translator_losses};
 use gen_i2i::{
-    Augmentation, CycleGanConfig, CycleGanData, CycleGanTrainConfig, CycleGanTrainer,
-    PatchDiscriminatorConfig, ResnetGeneratorConfig,
+    Augmentation, CycleGanConfig, CycleGanTrainConfig, CycleGanTrainer, ImageTranslator,
+    PatchDiscriminatorConfig, ResnetGeneratorConfig, TranslationData,
 };
 
 fn serial() -> MutexGuard<'static, ()> {
@@ -47,7 +47,7 @@ fn trainer(init_seed: u64, config: CycleGanTrainConfig) -> CycleGanTrainer {
     let m = model();
     let translators = m.init_translators(&dev);
     let critics = m.init_critics(&dev);
-    let data = CycleGanData {
+    let data = TranslationData {
         image: [3, SIDE, SIDE],
         train_a_len: domains.train_a.len(),
         train_b: domains.train_b,
@@ -245,9 +245,10 @@ fn sample_grids_hold_input_translation_reconstruction_triplets() {
 
 #[test]
 fn bad_settings_are_refused_by_name() {
+    let _serial = serial();
     let dev = Device::flex();
     let domains = two_domain_shapes(4, 2, SIDE, 5);
-    let data = || CycleGanData {
+    let data = || TranslationData {
         image: [3, SIDE, SIDE],
         train_a_len: 4,
         train_b: domains.train_b.clone(),
