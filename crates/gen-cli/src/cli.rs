@@ -27,7 +27,7 @@ pub enum Command {
     Eval(EvalArgs),
     /// Export a trained run's tensors for other tools.
     Export(ExportArgs),
-    /// Translate a folder of images with a trained translation run (CycleGAN).
+    /// Translate a folder of images with a trained translation run (CycleGAN, UNIT).
     Translate(TranslateArgs),
 }
 
@@ -53,6 +53,8 @@ pub enum TrainMethod {
     Ebm(EbmArgs),
     /// CycleGAN: unpaired image-to-image translation (Zhu et al. 2017).
     Cyclegan(CycleGanArgs),
+    /// UNIT: unpaired translation through a shared latent space (Liu, Breuel & Kautz 2017).
+    Unit(UnitArgs),
 }
 
 /// Options every `gen train <method>` takes.
@@ -174,12 +176,23 @@ pub struct CycleGanArgs {
     pub gan: Option<String>,
 }
 
+/// `gen train unit`: shortcuts for UNIT's most used fields.
+#[derive(Debug, Args)]
+pub struct UnitArgs {
+    #[command(flatten)]
+    pub common: CommonTrainArgs,
+    /// Give each domain its own high-level blocks, as the reference's public code does
+    /// (shortcut for --set model.share=false) [default: shared, as the paper].
+    #[arg(long)]
+    pub no_share: bool,
+}
+
 /// `gen translate RUN --direction a2b|b2a --input DIR --out DIR`
 #[derive(Debug, Args)]
 pub struct TranslateArgs {
-    /// Run directory written by `gen train cyclegan`.
+    /// Run directory written by `gen train cyclegan` or `gen train unit`.
     pub run: PathBuf,
-    /// a2b (domain A to B, the generator G) or b2a (F).
+    /// a2b (domain A to B) or b2a.
     #[arg(long, value_parser = ["a2b", "b2a"])]
     pub direction: String,
     /// Folder of PNG or JPEG images to translate.
@@ -224,7 +237,7 @@ pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
     /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN, DAE, EBM: parzen,
-    /// mmd; EBM on 2-D data: exact2d; CycleGAN: translation).
+    /// mmd; EBM on 2-D data: exact2d; CycleGAN, UNIT: translation).
     #[arg(long)]
     pub metric: String,
     /// Data to evaluate on [default: the test split of the run's training data].

@@ -136,3 +136,26 @@ fn default_cyclegan_configurations() {
         );
     }
 }
+
+#[test]
+fn train_unit_help() {
+    insta::assert_snapshot!(help(&["train", "unit"]));
+}
+
+#[test]
+fn default_unit_configurations() {
+    // The reference's settings for horse2zebra's 1,067 horses at 256x256, ours for the shapes.
+    for (data, side, train_a) in [("horse2zebra", 256, 1067), ("shapes", 32, 1000)] {
+        let config = gen_cli::methods::unit::UnitRunConfig::defaults(
+            data,
+            42,
+            gen_cli::backend::BackendName::Flex,
+            [3, side, side],
+            train_a,
+        );
+        insta::assert_snapshot!(
+            format!("default_unit_{data}_configuration"),
+            gen_cli::run_config::to_text(&config).unwrap()
+        );
+    }
+}

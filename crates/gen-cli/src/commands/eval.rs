@@ -16,9 +16,20 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         Trained::Ebm(t) => {
             methods::ebm::eval(t, &run, &args.metric, args.data.as_deref(), &device)?
         }
-        Trained::CycleGan(t) => {
-            methods::cyclegan::eval(t, &args.metric, args.data.as_deref(), &device)?
-        }
+        Trained::CycleGan(t) => methods::translation::eval(
+            t.as_ref(),
+            "CycleGAN",
+            &args.metric,
+            args.data.as_deref(),
+            &device,
+        )?,
+        Trained::Unit(t) => methods::translation::eval(
+            t.as_ref(),
+            "UNIT",
+            &args.metric,
+            args.data.as_deref(),
+            &device,
+        )?,
     };
     for (k, v) in &values {
         println!("{k} = {v}");

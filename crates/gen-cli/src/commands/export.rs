@@ -15,6 +15,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         Trained::Dae(t) => methods::dae::export(t),
         Trained::Ebm(t) => methods::ebm::export(t),
         Trained::CycleGan(t) => methods::cyclegan::export(t),
+        Trained::Unit(t) => methods::unit::export(t),
     };
     let out = args.out.clone().unwrap_or_else(|| match args.format {
         ExportFormat::Safetensors => run.root().join("model.safetensors"),

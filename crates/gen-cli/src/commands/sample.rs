@@ -52,14 +52,15 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         Trained::Dae(t) => {
             methods::dae::draw(t, args.n, args.chain, args.steps, args.seed, &device)
         }
-        Trained::CycleGan(t) => {
+        Trained::CycleGan(_) | Trained::Unit(_) => {
             if args.chain || args.steps.is_some() {
                 bail!(
-                    "a CycleGAN run shows test images translated and reconstructed: --chain and --steps apply to Markov-chain samplers"
+                    "a translation run shows test images translated and reconstructed: --chain and --steps apply to Markov-chain samplers"
                 );
             }
-            let (values, cols) = methods::cyclegan::draw(t, args.n, &device)?;
-            (values, methods::cyclegan::item_shape(t), cols)
+            let t = trained.translation().expect("a translation run");
+            let (values, cols) = methods::translation::draw(t, args.n, &device)?;
+            (values, methods::translation::item_shape(t), cols)
         }
     };
     let count = values.len() / shape.len();

@@ -11,5 +11,6 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
         TrainMethod::Dae(args) => methods::dae::train(args),
         TrainMethod::Ebm(args) => methods::ebm::train(args),
         TrainMethod::Cyclegan(args) => methods::cyclegan::train(args),
+        TrainMethod::Unit(args) => methods::unit::train(args),
     }
 }

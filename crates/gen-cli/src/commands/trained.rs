@@ -17,6 +17,18 @@ pub enum Trained {
     Dae(Box<methods::dae::TrainedDae>),
     Ebm(Box<methods::ebm::TrainedEbm>),
     CycleGan(Box<methods::cyclegan::TrainedCycleGan>),
+    Unit(Box<methods::unit::TrainedUnit>),
+}
+
+impl Trained {
+    /// The run as a translation model, if it is one.
+    pub fn translation(&self) -> Option<&dyn methods::translation::TrainedTranslation> {
+        match self {
+            Trained::CycleGan(t) => Some(t.as_ref()),
+            Trained::Unit(t) => Some(t.as_ref()),
+            _ => None,
+        }
+    }
 }
 
 /// Opens `path` as a run and loads its model on `backend` (or the run's own backend).
@@ -44,6 +56,10 @@ pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Traine
         "cyclegan" => {
             let (trained, device) = methods::cyclegan::load_run(&run, device.as_ref())?;
             Ok((run, Trained::CycleGan(Box::new(trained)), device))
+        }
+        "unit" => {
+            let (trained, device) = methods::unit::load_run(&run, device.as_ref())?;
+            Ok((run, Trained::Unit(Box::new(trained)), device))
         }
         other => bail!("{}: unknown method '{other}'", run.config_path().display()),
     }

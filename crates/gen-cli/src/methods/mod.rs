@@ -8,6 +8,8 @@ pub mod gmmn;
 pub mod rbm;
 pub mod run_setup;
 pub mod sample_metrics;
+pub mod translation;
+pub mod unit;
 
 use gen_core::data::ItemShape;
 

@@ -1,0 +1,370 @@
+//! What the translation methods (CycleGAN, UNIT) share at the command line: loading a
+//! two-domain set, the sample grid of triplets, `eval --metric translation`, `gen translate`
+//! and the named tensors of an export.
+
+use anyhow::{Context, Result, anyhow, bail};
+use burn::module::{Module, Param};
+use burn::nn::conv::{Conv2d, ConvTranspose2d};
+use burn::tensor::{Device, Tensor};
+use gen_core::data::image_folder::{list_images, load_image};
+use gen_core::data::{Dataset, ItemShape, Loaded, TwoDomain};
+use gen_core::image_file::write_image;
+use gen_core::module_bytes::load_module_bytes;
+use gen_core::run::{Checkpoint, RunDir};
+use gen_core::safetensors::NamedTensor;
+use gen_core::tensor_io::to_vec_f32;
+use gen_i2i::resnet_generator::ResidualBlock;
+use gen_i2i::{Direction, ImageTranslator, PatchDiscriminator, triplet_rows};
+use serde_json::{Map, Value, json};
+
+use crate::cli::TranslateArgs;
+
+/// Preview images of each domain in the sample grids (two triplets a row, six rows).
+pub const PREVIEW_IMAGES: usize = 6;
+/// Images in each sample grid: `PREVIEW_IMAGES` triplets of each domain.
+pub const GRID_IMAGES: usize = 2 * 3 * PREVIEW_IMAGES;
+/// Images translated per forward pass in `eval`.
+const EVAL_BATCH: usize = 50;
+
+/// A trained translation run, as `sample`, `eval` and `translate` see it.
+pub trait TrainedTranslation {
+    /// Both directions of translation.
+    fn translator(&self) -> &dyn ImageTranslator;
+    /// The run's training data.
+    fn data(&self) -> &str;
+    /// `[c, h, w]` of the training images.
+    fn image(&self) -> [usize; 3];
+    /// Whether the networks take images of `image` (sides divisible by the downsampling).
+    fn fits(&self, image: [usize; 3]) -> Result<(), String>;
+}
+
+/// The `[c, h, w]` of an image dataset.
+pub fn image_of(data: &Dataset) -> Result<[usize; 3]> {
+    match data.item_shape {
+        ItemShape::Image {
+            channels,
+            height,
+            width,
+        } => Ok([channels, height, width]),
+        ItemShape::Vector { dim } => bail!("'{}' holds vectors of {dim}, not images", data.name),
+    }
+}
+
+/// Loads a two-domain set and checks that both domains hold images of one shape.
+pub fn load_domains(name: &str) -> Result<TwoDomain> {
+    let domains = match gen_core::data::load(name, &gen_core::data::data_dir())? {
+        Loaded::TwoDomain(d) => *d,
+        Loaded::Splits(_) => bail!(
+            "'{name}' is one set of examples; translation needs two domains (try shapes, or a folder with trainA, trainB, testA and testB)"
+        ),
+    };
+    let (a, b) = (image_of(&domains.train_a)?, image_of(&domains.train_b)?);
+    if a != b {
+        bail!(
+            "'{name}': domain A holds {}x{}x{} images but domain B {}x{}x{}; both must have the same channels and size",
+            a[0],
+            a[1],
+            a[2],
+            b[0],
+            b[1],
+            b[2]
+        );
+    }
+    Ok(domains)
+}
+
+/// The first `n` images of `data`.
+pub fn first(data: &Dataset, n: usize) -> Dataset {
+    let indices: Vec<usize> = (0..n.min(data.len())).collect();
+    data.select(&indices)
+}
+
+/// The shape of one image of the run.
+pub fn item_shape(trained: &dyn TrainedTranslation) -> ItemShape {
+    let [channels, height, width] = trained.image();
+    ItemShape::Image {
+        channels,
+        height,
+        width,
+    }
+}
+
+/// Translates every image of `data` in batches, returning `[0, 1]` rows.
+fn translate_all(
+    translator: &dyn ImageTranslator,
+    direction: Direction,
+    data: &Dataset,
+    image: [usize; 3],
+    device: &Device,
+) -> Vec<f32> {
+    let mut out = Vec::with_capacity(data.values.len());
+    for start in (0..data.len()).step_by(EVAL_BATCH) {
+        let indices: Vec<usize> = (start..(start + EVAL_BATCH).min(data.len())).collect();
+        let rows = translator.translate_rows(direction, data.batch(&indices, device), image);
+        out.extend(to_vec_f32(rows));
+    }
+    out
+}
+
+/// `gen sample` for a translation run: `n / 3` triplets `input | translation |
+/// reconstruction` of test images, A first, in rows of two triplets (6 columns).
+pub fn draw(
+    trained: &dyn TrainedTranslation,
+    n: usize,
+    device: &Device,
+) -> Result<(Vec<f32>, usize)> {
+    let domains = load_domains(trained.data())?;
+    let rows = triplet_rows(
+        trained.translator(),
+        &domains.test_a,
+        &domains.test_b,
+        n.max(3),
+        trained.image(),
+        device,
+    )
+    .context("the test folders hold no images")?;
+    Ok((to_vec_f32(rows), 6))
+}
+
+fn mean_abs(a: &[f32], b: &[f32]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs() as f64)
+        .sum::<f64>()
+        / a.len().max(1) as f64
+}
+
+/// Whether the test images of both domains are known counterparts: the generated `shapes`,
+/// or folders whose `testA` and `testB` hold the same file names.
+fn paired(name: &str, domains: &TwoDomain) -> bool {
+    name == "shapes"
+        || (domains.test_a.len() == domains.test_b.len()
+            && domains.test_a_names == domains.test_b_names)
+}
+
+/// `gen eval` for a translation run. `translation`: on test images with known counterparts,
+/// the mean absolute error (per value, images in `[0, 1]`) of each translation against the
+/// true counterpart, beside the identity map's, and the cycle errors.
+pub fn eval(
+    trained: &dyn TrainedTranslation,
+    method: &str,
+    metric: &str,
+    data: Option<&str>,
+    device: &Device,
+) -> Result<Map<String, Value>> {
+    if metric != "translation" {
+        bail!("unknown metric '{metric}' for a {method} run (known: translation)");
+    }
+    let name = data.unwrap_or(trained.data());
+    let domains = load_domains(name)?;
+    let image = image_of(&domains.test_a)?;
+    if image != trained.image() {
+        bail!(
+            "'{name}' holds {image:?} images but the run was trained on {:?}",
+            trained.image()
+        );
+    }
+    if !paired(name, &domains) {
+        bail!(
+            "the translation metric needs test images with known counterparts (testA and testB with the same file names, or the generated shapes); '{name}' has none"
+        );
+    }
+    let t = trained.translator();
+    let (a, b) = (&domains.test_a, &domains.test_b);
+    let a_to_b = translate_all(t, Direction::AToB, a, image, device);
+    let b_to_a = translate_all(t, Direction::BToA, b, image, device);
+    let as_set = |values: Vec<f32>, like: &Dataset| Dataset {
+        values,
+        ..like.clone()
+    };
+    let cycled_a = translate_all(
+        t,
+        Direction::BToA,
+        &as_set(a_to_b.clone(), a),
+        image,
+        device,
+    );
+    let cycled_b = translate_all(
+        t,
+        Direction::AToB,
+        &as_set(b_to_a.clone(), b),
+        image,
+        device,
+    );
+    let mut m = Map::new();
+    m.insert("l1_a_to_b".into(), json!(mean_abs(&a_to_b, &b.values)));
+    m.insert("l1_b_to_a".into(), json!(mean_abs(&b_to_a, &a.values)));
+    m.insert("identity_l1".into(), json!(mean_abs(&a.values, &b.values)));
+    m.insert("cycle_l1_a".into(), json!(mean_abs(&cycled_a, &a.values)));
+    m.insert("cycle_l1_b".into(), json!(mean_abs(&cycled_b, &b.values)));
+    m.insert("test_pairs".into(), json!(a.len()));
+    Ok(m)
+}
+
+/// `gen translate RUN --direction a2b|b2a --input DIR --out DIR`: one output image per input
+/// image, with the same file name; images may differ in size when the networks take each.
+pub fn translate(
+    args: &TranslateArgs,
+    trained: &dyn TrainedTranslation,
+    device: &Device,
+) -> Result<()> {
+    let direction = match args.direction.as_str() {
+        "a2b" => Direction::AToB,
+        "b2a" => Direction::BToA,
+        other => bail!("--direction must be a2b or b2a, not '{other}'"),
+    };
+    let files = list_images(&args.input)?;
+    let channels = trained.image()[0];
+    if channels != 3 {
+        bail!("the run translates {channels}-channel images; image files are read as RGB");
+    }
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    for file in &files {
+        let (values, w, h) = load_image(file, None)?;
+        let image = [3, h as usize, w as usize];
+        trained
+            .fits(image)
+            .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+        let rows = Tensor::<1>::from_floats(values.as_slice(), device).reshape([1, values.len()]);
+        let out = to_vec_f32(trained.translator().translate_rows(direction, rows, image));
+        let target = args
+            .out
+            .join(file.file_name().expect("listed files have names"));
+        write_image(&target, &out, image)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    eprintln!(
+        "translated {} images {} into {}",
+        files.len(),
+        args.direction,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn named<const D: usize>(name: String, t: Tensor<D>) -> NamedTensor {
+    NamedTensor {
+        name,
+        shape: t.dims().to_vec(),
+        values: to_vec_f32(t),
+    }
+}
+
+fn bias(prefix: &str, b: &Option<Param<Tensor<1>>>) -> Option<NamedTensor> {
+    b.as_ref().map(|b| named(format!("{prefix}.bias"), b.val()))
+}
+
+/// `PREFIX.weight` `[out, in, k, k]` and `PREFIX.bias`.
+pub fn conv(prefix: &str, layer: &Conv2d) -> Vec<NamedTensor> {
+    let mut out = vec![named(format!("{prefix}.weight"), layer.weight.val())];
+    out.extend(bias(prefix, &layer.bias));
+    out
+}
+
+/// `PREFIX.weight` `[in, out, k, k]` and `PREFIX.bias`.
+pub fn transposed(prefix: &str, layer: &ConvTranspose2d) -> Vec<NamedTensor> {
+    let mut out = vec![named(format!("{prefix}.weight"), layer.weight.val())];
+    out.extend(bias(prefix, &layer.bias));
+    out
+}
+
+/// `PREFIX.I.{first,second}.*` for each residual block.
+pub fn blocks(prefix: &str, blocks: &[ResidualBlock]) -> Vec<NamedTensor> {
+    let mut out = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        out.extend(conv(&format!("{prefix}.{i}.first"), &block.first));
+        out.extend(conv(&format!("{prefix}.{i}.second"), &block.second));
+    }
+    out
+}
+
+/// `PREFIX.layers.I.*` and `PREFIX.head.*`.
+pub fn discriminator(prefix: &str, d: &PatchDiscriminator) -> Vec<NamedTensor> {
+    let mut out = Vec::new();
+    for (i, layer) in d.layers.iter().enumerate() {
+        out.extend(conv(&format!("{prefix}.layers.{i}"), layer));
+    }
+    out.extend(conv(&format!("{prefix}.head"), &d.head));
+    out
+}
+
+/// The data of a new run, loaded before its configuration is resolved because the presets
+/// depend on the image size; `None` on `--resume` (the run's own configuration names it).
+pub fn initial_domains(data: &str, resume: bool) -> Result<(Option<TwoDomain>, [usize; 3])> {
+    if resume {
+        return Ok((None, [0, 0, 0]));
+    }
+    let domains = load_domains(data)?;
+    let image = image_of(&domains.train_a)?;
+    Ok((Some(domains), image))
+}
+
+/// The run's data (loaded now on `--resume`), checked against the configuration: the image
+/// size it was configured for, the crop and the networks (`fits`), the batch size.
+pub fn checked_domains(
+    loaded: Option<TwoDomain>,
+    data: &str,
+    configured: [usize; 3],
+    augmentation: gen_i2i::Augmentation,
+    batch_size: usize,
+    fits: impl Fn([usize; 3]) -> Result<(), String>,
+) -> Result<TwoDomain> {
+    let domains = match loaded {
+        Some(d) => d,
+        None => load_domains(data)?,
+    };
+    let image = image_of(&domains.train_a)?;
+    if image != configured {
+        bail!("the run was configured for {configured:?} images but '{data}' holds {image:?}");
+    }
+    augmentation
+        .validate(image)
+        .and_then(|()| fits(augmentation.output(image)))
+        .and_then(|()| fits(image))
+        .map_err(|e| anyhow!("'{data}': {e}"))?;
+    if batch_size > domains.train_a.len() {
+        bail!(
+            "the batch size {batch_size} is larger than the {} training images of domain A",
+            domains.train_a.len()
+        );
+    }
+    Ok(domains)
+}
+
+/// What a translation trainer holds of the data: domain B to draw partners from and the
+/// first test images of each domain for the sample grids.
+pub fn trainer_data(domains: &TwoDomain, image: [usize; 3]) -> gen_i2i::TranslationData {
+    gen_i2i::TranslationData {
+        image,
+        train_a_len: domains.train_a.len(),
+        train_b: domains.train_b.clone(),
+        preview_a: first(&domains.test_a, PREVIEW_IMAGES),
+        preview_b: first(&domains.test_b, PREVIEW_IMAGES),
+    }
+}
+
+/// The run's last checkpoint, or why there is none.
+pub fn last_checkpoint(run: &RunDir) -> Result<Checkpoint> {
+    run.checkpoints().latest()?.with_context(|| {
+        format!(
+            "{} has no checkpoint yet: train it first",
+            run.root().display()
+        )
+    })
+}
+
+/// The blob `name` of `checkpoint` loaded into `module` (freshly built from the run's
+/// configuration); a checkpoint of another architecture is refused with the tensors that differ.
+pub fn load_blob<M: Module>(
+    run: &RunDir,
+    checkpoint: &Checkpoint,
+    name: &str,
+    module: M,
+) -> Result<M> {
+    let dir = run.checkpoints_dir();
+    let bytes = checkpoint
+        .blob(name)
+        .with_context(|| format!("{}: checkpoint has no '{name}'", dir.display()))?;
+    load_module_bytes(module, bytes).map_err(|e| anyhow!("{}: {e}", dir.display()))
+}

@@ -1,0 +1,252 @@
+//! `gen train unit`, and what `export` does with its runs (`sample`, `eval` and `translate` are
+//! shared with CycleGAN in [`super::translation`]). The data and the image-size presets are
+//! CycleGAN's.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow};
+use burn::tensor::Device;
+use gen_core::run::RunDir;
+use gen_core::safetensors::NamedTensor;
+use gen_core::seed::{Stream, derive};
+use gen_core::training::{LoopOptions, run_training};
+use gen_i2i::unit::{UnitEncoder, UnitGenerator};
+use gen_i2i::{Critics, ImageTranslator, Unit, UnitConfig, UnitTrainConfig, UnitTrainer};
+use serde::{Deserialize, Serialize};
+
+use super::run_setup::{RunConfig, default_out, prepare_run};
+use super::translation::{
+    GRID_IMAGES, TrainedTranslation, blocks, checked_domains, conv, discriminator, initial_domains,
+    last_checkpoint, load_blob, trainer_data, transposed,
+};
+use crate::backend::{BackendName, device_for};
+use crate::cli::UnitArgs;
+
+/// Steps of the reference's training (`max_iter: 1000000`, batches of 1).
+const REFERENCE_STEPS: u64 = 1_000_000;
+
+/// Everything a run of `gen train unit` is determined by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnitRunConfig {
+    /// Always `unit`.
+    pub method: String,
+    pub data: String,
+    pub seed: u64,
+    /// Passes over domain A (from 128 pixels up: the reference's 1,000,000 steps of one image;
+    /// fewer for the small generated set, ours).
+    pub epochs: u64,
+    pub backend: BackendName,
+    pub log_every: u64,
+    pub checkpoint_every: u64,
+    pub epochs_per_report: u64,
+    /// `[channels, height, width]` of the images (from the data).
+    pub image: [usize; 3],
+    pub model: UnitConfig,
+    pub train: UnitTrainConfig,
+}
+
+impl UnitRunConfig {
+    /// The reference's settings for images of `image`'s side and `train_a` images in domain A;
+    /// smaller networks and fewer epochs for small images (ours).
+    pub fn defaults(
+        data: &str,
+        seed: u64,
+        backend: BackendName,
+        image: [usize; 3],
+        train_a: usize,
+    ) -> Self {
+        let side = image[1].min(image[2]);
+        let large = side >= 128;
+        Self {
+            method: "unit".into(),
+            data: data.into(),
+            seed,
+            epochs: if large {
+                REFERENCE_STEPS.div_ceil(train_a.max(1) as u64)
+            } else {
+                4
+            },
+            backend,
+            log_every: if large { 100 } else { 50 },
+            checkpoint_every: 500,
+            epochs_per_report: 1,
+            image,
+            model: UnitConfig::for_image(image[0], side),
+            train: UnitTrainConfig::default(),
+        }
+    }
+}
+
+impl RunConfig for UnitRunConfig {
+    fn backend_mut(&mut self) -> &mut BackendName {
+        &mut self.backend
+    }
+
+    fn default_out(&self) -> PathBuf {
+        default_out("unit", &self.data, self.seed)
+    }
+}
+
+/// `gen train unit ...`
+pub fn train(args: &UnitArgs) -> Result<()> {
+    let common = &args.common;
+    let mut sets = Vec::new();
+    if args.no_share {
+        sets.push("model.share=false".to_string());
+    }
+    let (loaded, image) = initial_domains(&common.data, common.resume)?;
+    let train_a = loaded.as_ref().map_or(0, |d| d.train_a.len());
+    let prepared = prepare_run(
+        common,
+        |backend| UnitRunConfig::defaults(&common.data, common.seed, backend, image, train_a),
+        sets,
+        &[],
+        |c| {
+            c.train
+                .validate()
+                .map_err(|e| anyhow!("invalid UNIT training settings: {e}"))
+        },
+    )?;
+    let config = &prepared.config;
+    let domains = checked_domains(
+        loaded,
+        &config.data,
+        config.image,
+        config.train.augmentation,
+        config.train.batch_size,
+        |image| config.model.validate(image),
+    )?;
+    let device = device_for(config.backend)?;
+    let run = prepared.create_run()?;
+    device.seed(derive(config.seed, Stream::Init, 0));
+    let mut trainer = UnitTrainer::new(
+        &config.model,
+        config.model.init(&device),
+        config.model.init_critics(&device),
+        config.train.clone(),
+        trainer_data(&domains, config.image),
+        config.seed,
+        &device,
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    let opts = LoopOptions {
+        epochs: config.epochs,
+        batch_size: config.train.batch_size,
+        seed: config.seed,
+        log_every: config.log_every,
+        checkpoint_every: config.checkpoint_every,
+        epochs_per_report: config.epochs_per_report,
+        grid_samples: GRID_IMAGES,
+        sample_shape: None,
+        quiet: common.quiet,
+        label: if config.model.share {
+            "unit".into()
+        } else {
+            "unit (unshared)".into()
+        },
+    };
+    let train_device = trainer.device().clone();
+    let outcome = run_training(
+        &mut trainer,
+        &domains.train_a,
+        &train_device,
+        &run,
+        &opts,
+        prepared.resume,
+    )?;
+    eprintln!(
+        "trained {} steps in {:.1} s into {}",
+        outcome.steps,
+        outcome.train_seconds,
+        run.root().display()
+    );
+    Ok(())
+}
+
+/// A trained run: its configuration, both VAEs and both discriminators.
+pub struct TrainedUnit {
+    pub config: UnitRunConfig,
+    pub unit: Unit,
+    pub critics: Critics,
+}
+
+impl TrainedTranslation for TrainedUnit {
+    fn translator(&self) -> &dyn ImageTranslator {
+        &self.unit
+    }
+
+    fn data(&self) -> &str {
+        &self.config.data
+    }
+
+    fn image(&self) -> [usize; 3] {
+        self.config.image
+    }
+
+    fn fits(&self, image: [usize; 3]) -> Result<(), String> {
+        self.config.model.validate(image)
+    }
+}
+
+/// Loads a run's configuration and last checkpoint onto `device`.
+pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedUnit, Device)> {
+    let config: UnitRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
+        format!(
+            "{}: not a UNIT run configuration",
+            run.config_path().display()
+        )
+    })?;
+    let device = match device {
+        Some(d) => d.clone(),
+        None => device_for(config.backend)?,
+    };
+    let ckpt = last_checkpoint(run)?;
+    let unit = load_blob(run, &ckpt, "unit", config.model.init(&device))?;
+    let critics = load_blob(run, &ckpt, "critics", config.model.init_critics(&device))?;
+    Ok((
+        TrainedUnit {
+            config,
+            unit,
+            critics,
+        },
+        device,
+    ))
+}
+
+/// Every network: `encoder_a.*`, `encoder_b.*` (`stem`, `down.I`, `blocks.I.{first,second}`),
+/// `shared_encoder.K.I.*` and `shared_generator.K.I.*` (one set `K = 0` when shared, else
+/// `K = 0` for A and 1 for B), `generator_a.*`, `generator_b.*` (`blocks.I`, `up.I`
+/// transposed `[in, out, 3, 3]`, `head`), `critic_a.*`, `critic_b.*`; convolution weights
+/// `[out, in, k, k]`.
+pub fn export(trained: &TrainedUnit) -> Vec<NamedTensor> {
+    let encoder = |prefix: &str, e: &UnitEncoder| {
+        let mut out = conv(&format!("{prefix}.stem"), &e.stem);
+        for (i, layer) in e.down.iter().enumerate() {
+            out.extend(conv(&format!("{prefix}.down.{i}"), layer));
+        }
+        out.extend(blocks(&format!("{prefix}.blocks"), &e.blocks));
+        out
+    };
+    let generator = |prefix: &str, g: &UnitGenerator| {
+        let mut out = blocks(&format!("{prefix}.blocks"), &g.blocks);
+        for (i, layer) in g.up.iter().enumerate() {
+            out.extend(transposed(&format!("{prefix}.up.{i}"), layer));
+        }
+        out.extend(conv(&format!("{prefix}.head"), &g.head));
+        out
+    };
+    let u = &trained.unit;
+    let mut out = encoder("encoder_a", &u.encoder_a);
+    out.extend(encoder("encoder_b", &u.encoder_b));
+    for (k, set) in u.shared_encoder.iter().enumerate() {
+        out.extend(blocks(&format!("shared_encoder.{k}"), set));
+    }
+    for (k, set) in u.shared_generator.iter().enumerate() {
+        out.extend(blocks(&format!("shared_generator.{k}"), set));
+    }
+    out.extend(generator("generator_a", &u.generator_a));
+    out.extend(generator("generator_b", &u.generator_b));
+    out.extend(discriminator("critic_a", &trained.critics.a));
+    out.extend(discriminator("critic_b", &trained.critics.b));
+    out
+}
