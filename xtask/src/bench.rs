@@ -201,7 +201,7 @@ pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
             ratio: per_second / base,
         });
         if backend == backends[0]
-            && let Some(torch) = pytorch_gmmn_steps(steps)
+            && let Some(torch) = pytorch_rate("gmmn_step.py", &[steps.to_string()])
         {
             rows.push(BenchRow {
                 backend,
@@ -240,13 +240,15 @@ pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     Ok(rows)
 }
 
-/// Steps per second of the same GMMN step in PyTorch on the CPU (`xtask/bench/gmmn_step.py`),
-/// or `None` (with a note) when python3 cannot import torch.
-fn pytorch_gmmn_steps(steps: u64) -> Option<f64> {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gmmn_step.py");
+/// Steps per second that a PyTorch script of `xtask/bench/` prints (`steps_per_second X`) for
+/// the same step on the CPU, or `None` (with a note) when python3 cannot import torch.
+fn pytorch_rate(script: &str, args: &[String]) -> Option<f64> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("bench")
+        .join(script);
     let output = std::process::Command::new("python3")
         .arg(&script)
-        .arg(steps.to_string())
+        .args(args)
         .output();
     let parsed = output.ok().filter(|o| o.status.success()).and_then(|o| {
         String::from_utf8(o.stdout)
@@ -409,13 +411,102 @@ pub fn ebm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     Ok(rows)
 }
 
+/// CycleGAN at the reference settings (ResNet generator of 9 blocks and 64 filters, 70x70
+/// PatchGAN, least squares, identity loss, pool of 50, batch 1): training iterations (both
+/// generators' step, then both discriminators') per second at 64x64 and 256x256, and the same
+/// step in PyTorch on the CPU (`xtask/bench/cyclegan_step.py`) when python3 has torch. Ratios:
+/// to the first backend's on the same size (PyTorch row: to that backend's).
+pub fn i2i(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
+    use gen_core::data::{Dataset, ItemShape};
+    use gen_core::training::Trainer;
+    use gen_i2i::{CycleGanConfig, CycleGanTrainConfig, CycleGanTrainer, TranslationData};
+    let mut rows = Vec::new();
+    for (side, iterations) in [(64usize, 5u64), (256, 2)] {
+        let mut base = None;
+        for &backend in backends {
+            let device = device_for(backend)?;
+            device.seed(0);
+            let model = CycleGanConfig::for_image(3, 256);
+            let random_images = |n: usize| {
+                let values =
+                    Tensor::<2>::random([n, 3 * side * side], Distribution::Default, &device);
+                Dataset {
+                    name: "random".into(),
+                    values: to_vec_f32(values),
+                    item_shape: ItemShape::Image {
+                        channels: 3,
+                        height: side,
+                        width: side,
+                    },
+                    labels: None,
+                }
+            };
+            let data = TranslationData {
+                image: [3, side, side],
+                train_a_len: 4,
+                train_b: random_images(4),
+                preview_a: random_images(1),
+                preview_b: random_images(1),
+            };
+            let mut trainer = CycleGanTrainer::new(
+                &model,
+                model.init_translators(&device),
+                model.init_critics(&device),
+                CycleGanTrainConfig::default(),
+                data,
+                0,
+                &device,
+            )
+            .map_err(anyhow::Error::msg)?;
+            let a = Tensor::<2>::random(
+                [1, 3 * side * side],
+                Distribution::Default,
+                trainer.device(),
+            );
+            // Warm-up, then timed steps (the last one logged, which waits for the device).
+            trainer.train_step(a.clone(), 0, 1000, true);
+            let start = Instant::now();
+            for step in 1..=iterations {
+                let monitors = trainer.train_step(a.clone(), step, 1000, step == iterations);
+                if let Some((_, first)) = monitors.into_iter().next() {
+                    sync_1(first);
+                }
+            }
+            let rate = iterations as f64 / start.elapsed().as_secs_f64();
+            let first = *base.get_or_insert(rate);
+            rows.push(BenchRow {
+                backend,
+                name: format!("cyclegan iteration {side}x{side}"),
+                throughput: rate,
+                unit: "it/s",
+                ratio: rate / first,
+            });
+            if backend == backends[0]
+                && let Some(torch) = pytorch_rate(
+                    "cyclegan_step.py",
+                    &[side.to_string(), iterations.to_string()],
+                )
+            {
+                rows.push(BenchRow {
+                    backend,
+                    name: "  PyTorch CPU, same step".into(),
+                    throughput: torch,
+                    unit: "it/s",
+                    ratio: torch / first,
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// Forces the device to finish the work behind a one-element tensor.
 fn sync_1(t: Tensor<1>) {
     let _ = to_vec_f32(t);
 }
 
 /// Benchmarks by name; `all` runs every one.
-pub const BENCHMARKS: [&str; 5] = ["gemm", "rbm", "mmd", "dae", "ebm"];
+pub const BENCHMARKS: [&str; 6] = ["gemm", "rbm", "mmd", "dae", "ebm", "i2i"];
 
 /// Runs the named benchmarks and prints a table.
 pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<BenchRow>> {
@@ -433,6 +524,7 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
             "mmd" => rows.extend(mmd(&backends)?),
             "dae" => rows.extend(dae(&backends)?),
             "ebm" => rows.extend(ebm(&backends)?),
+            "i2i" => rows.extend(i2i(&backends)?),
             other => anyhow::bail!(
                 "unknown benchmark '{other}'; available: {}",
                 BENCHMARKS.join(", ")
@@ -444,8 +536,10 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
         "backend", "benchmark", "throughput", "unit", "ratio"
     );
     for r in &rows {
+        // Four decimals for slow steps (a 256x256 CycleGAN iteration takes tens of seconds).
+        let decimals = if r.throughput.abs() < 1.0 { 4 } else { 2 };
         println!(
-            "{:<10} {:<32} {:>14.2} {:<10} {:>8.3}",
+            "{:<10} {:<32} {:>14.decimals$} {:<10} {:>8.3}",
             r.backend.as_str(),
             r.name,
             r.throughput,
@@ -456,6 +550,7 @@ pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<B
     println!("ratio: gemm, rbm, mmd, dae chain: throughput / the first backend's on the same");
     println!("       benchmark in this run (PyTorch row: / flex's step); dae train: / the simple");
     println!("       DAE's on the same backend; ebm: / the full iteration's on the same backend;");
+    println!("       i2i: / the first backend's at the same size (PyTorch row likewise);");
     println!("       exact log Z and AIS rows: the wall time in seconds");
     Ok(rows)
 }

@@ -144,7 +144,7 @@ pub enum Outcome {
     Imported,
 }
 
-fn part_path(target: &Path) -> PathBuf {
+pub(crate) fn part_path(target: &Path) -> PathBuf {
     let mut name = target.file_name().expect("a file target").to_os_string();
     name.push(".part");
     target.with_file_name(name)
@@ -164,7 +164,7 @@ fn verify_or_remove(path: &Path, shown_name: &str, checksum: &Checksum) -> Resul
     Ok(())
 }
 
-fn sync_parent(path: &Path) {
+pub(crate) fn sync_parent(path: &Path) {
     if let Some(dir) = path.parent()
         && let Ok(d) = File::open(dir)
     {
@@ -173,7 +173,7 @@ fn sync_parent(path: &Path) {
 }
 
 /// Downloads `url` into `part`, continuing an existing partial file with a Range request.
-fn fetch_to_part(agent: &ureq::Agent, url: &str, part: &Path) -> Result<()> {
+pub(crate) fn fetch_to_part(agent: &ureq::Agent, url: &str, part: &Path) -> Result<()> {
     let have = fs::metadata(part).map(|m| m.len()).unwrap_or(0);
     let mut request = agent.get(url);
     if have > 0 {
@@ -207,7 +207,7 @@ fn fetch_to_part(agent: &ureq::Agent, url: &str, part: &Path) -> Result<()> {
     Ok(())
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(20)))
         .timeout_recv_body(Some(Duration::from_secs(120)))

@@ -1,5 +1,6 @@
 //! Developer and reproduction tasks: `cargo xtask download`, `reproduce` and `bench`.
 
+pub mod archive;
 pub mod bench;
 pub mod download;
 pub mod experiments;

@@ -19,7 +19,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Download a dataset (mnist, fashion-mnist) into $GEN_DATA_DIR/<name>/, verified.
+    /// Download a dataset (mnist, fashion-mnist, horse2zebra, apple2orange,
+    /// summer2winter_yosemite, monet2photo) into $GEN_DATA_DIR/<name>/, verified.
     Download {
         /// Dataset name.
         name: String,
@@ -65,9 +66,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             from,
             data_dir,
         } => {
-            let spec = xtask::download::spec(&name)?;
             let dir = data_dir.unwrap_or_else(gen_core::data::data_dir);
-            xtask::download::fetch_dataset(&spec, &dir, from.as_deref())?;
+            if gen_core::data::registry::CYCLEGAN_DATASETS.contains(&name.as_str()) {
+                let outcome = xtask::archive::fetch_archive(
+                    &name,
+                    xtask::archive::CYCLEGAN_MIRROR,
+                    &dir,
+                    from.as_deref(),
+                )?;
+                eprintln!("{name}: {outcome:?} (trainA, trainB, testA, testB)");
+            } else {
+                let spec = xtask::download::spec(&name)?;
+                xtask::download::fetch_dataset(&spec, &dir, from.as_deref())?;
+            }
             println!("{name} is ready in {}", dir.join(&name).display());
             Ok(())
         }

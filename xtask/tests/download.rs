@@ -296,3 +296,104 @@ fn digests_match_their_published_test_vectors() {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
 }
+
+/// A CycleGAN-layout archive `<name>.zip` holding `<name>/<part>/<i>.png` images of 8x8
+/// (`parts` of them, 2 images each), plus a stray file outside the four folders.
+fn cyclegan_zip(name: &str, parts: &[&str]) -> Vec<u8> {
+    use zip::write::FileOptions;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = FileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for part in parts {
+        for i in 0..2u8 {
+            let img = image::RgbImage::from_fn(8, 8, |x, y| {
+                image::Rgb([x as u8 * 30, y as u8 * 30, i * 90])
+            });
+            let mut png = Vec::new();
+            img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                .unwrap();
+            zip.start_file(format!("{name}/{part}/{i}.png"), options)
+                .unwrap();
+            zip.write_all(&png).unwrap();
+        }
+    }
+    zip.start_file(format!("{name}/README.txt"), options)
+        .unwrap();
+    zip.write_all(b"not an image").unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_cyclegan_archive_is_unpacked_checked_and_loadable() {
+    use xtask::archive::{ArchiveOutcome, PARTS, fetch_archive};
+    let bytes = cyclegan_zip("tiny2tiny", &PARTS);
+    let server = serve(vec![("tiny2tiny.zip".into(), bytes)], Mode::Good, 4);
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = fetch_archive("tiny2tiny", &server.base, dir.path(), None).unwrap();
+    assert_eq!(
+        outcome,
+        ArchiveOutcome::Unpacked {
+            counts: [2, 2, 2, 2]
+        }
+    );
+    // Only the unpacked set remains: no archive, no partial or unpacking folder.
+    assert_eq!(leftovers(dir.path()), ["tiny2tiny"]);
+    assert!(!dir.path().join("tiny2tiny/README.txt").exists());
+    // gen-core loads it as two domains.
+    let domains =
+        gen_core::data::image_folder::load_two_domain(&dir.path().join("tiny2tiny"), "tiny2tiny")
+            .unwrap();
+    assert_eq!((domains.train_a.len(), domains.test_b.len()), (2, 2));
+    // A second run finds it complete and fetches nothing.
+    let before = server.requests.lock().unwrap().len();
+    let again = fetch_archive("tiny2tiny", &server.base, dir.path(), None).unwrap();
+    assert_eq!(again, ArchiveOutcome::AlreadyPresent);
+    assert_eq!(server.requests.lock().unwrap().len(), before);
+}
+
+#[test]
+fn a_corrupt_or_incomplete_archive_leaves_nothing_behind() {
+    use xtask::archive::fetch_archive;
+    // One flipped byte inside the first entry's compressed data: its CRC-32 no longer matches.
+    let mut corrupt = cyclegan_zip("bad", &xtask::archive::PARTS);
+    corrupt[60] ^= 0xFF;
+    let server = serve(vec![("bad.zip".into(), corrupt)], Mode::Good, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let err = format!(
+        "{:#}",
+        fetch_archive("bad", &server.base, dir.path(), None).unwrap_err()
+    );
+    assert!(err.contains("not a usable CycleGAN archive"), "{err}");
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+    // An archive without testB names the missing folder.
+    let server = serve(
+        vec![(
+            "half.zip".into(),
+            cyclegan_zip("half", &["trainA", "trainB", "testA"]),
+        )],
+        Mode::Good,
+        2,
+    );
+    let err = format!(
+        "{:#}",
+        fetch_archive("half", &server.base, dir.path(), None).unwrap_err()
+    );
+    assert!(err.contains("testB"), "{err}");
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
+    // --from DIR takes the archive from a folder.
+    let from = tempfile::tempdir().unwrap();
+    std::fs::write(
+        from.path().join("mine.zip"),
+        cyclegan_zip("mine", &xtask::archive::PARTS),
+    )
+    .unwrap();
+    fetch_archive("mine", "http://127.0.0.1:9/", dir.path(), Some(from.path())).unwrap();
+    assert!(dir.path().join("mine/testB/1.png").is_file());
+}

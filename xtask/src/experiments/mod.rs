@@ -3,6 +3,7 @@
 pub mod dae;
 pub mod ebm;
 pub mod gmmn;
+pub mod i2i;
 pub mod rbm;
 
 use std::path::Path;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(gmmn::GmmnExperiment),
         Box::new(dae::DaeExperiment),
         Box::new(ebm::EbmExperiment),
+        Box::new(i2i::I2iExperiment),
     ]
 }
 
