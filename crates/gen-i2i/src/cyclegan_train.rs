@@ -9,8 +9,8 @@
 //! epoch is a pass over domain A.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Bytes, Device, Tensor};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor};
 use gen_core::module_bytes::{load_module_bytes, module_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::seed::{Stream, derive};
@@ -18,6 +18,7 @@ use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
+use crate::adam::{adam, check_settings, check_weights, restore, state_bytes};
 use crate::critics::Critics;
 use crate::cyclegan::{CycleGanConfig, Translators};
 use crate::gan_loss::{GanObjective, l1};
@@ -75,31 +76,11 @@ impl Default for CycleGanTrainConfig {
 impl CycleGanTrainConfig {
     /// Checks every setting.
     pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size == 0 {
-            return Err("the batch size must be at least 1".into());
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "the learning rate must be positive and finite, got {}",
-                self.learning_rate
-            ));
-        }
-        if !(0.0..1.0).contains(&self.beta1) {
-            return Err(format!(
-                "Adam's beta1 must lie in [0, 1), got {}",
-                self.beta1
-            ));
-        }
-        for (name, w) in [
-            ("cycle", self.cycle_weight),
-            ("identity", self.identity_weight),
-        ] {
-            if !(w.is_finite() && w >= 0.0) {
-                return Err(format!(
-                    "the {name} weight must be finite and non-negative, got {w}"
-                ));
-            }
-        }
+        check_settings(self.batch_size, self.learning_rate, self.beta1)?;
+        check_weights(&[
+            ("cycle weight", self.cycle_weight),
+            ("identity weight", self.identity_weight),
+        ])?;
         if !(0.0..=1.0).contains(&self.decay_fraction) {
             return Err(format!(
                 "the decaying share of the epochs must lie in [0, 1], got {}",
@@ -110,11 +91,7 @@ impl CycleGanTrainConfig {
     }
 
     fn optimizer(&self) -> ModuleOptimizer {
-        // ε 1e-8: PyTorch's default, which the reference trains with (burn's is 1e-5).
-        AdamConfig::new()
-            .with_beta_1(self.beta1 as f32)
-            .with_epsilon(1e-8)
-            .init()
+        adam(self.beta1, 0.0)
     }
 }
 
@@ -389,18 +366,16 @@ impl Trainer for CycleGanTrainer {
     }
 
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
-        let optimizer =
-            |o: &ModuleOptimizer| o.into_bytes().expect("optimiser state serialises").to_vec();
         vec![
             ("translators".to_string(), module_bytes(&self.translators)),
             ("critics".to_string(), module_bytes(&self.critics)),
             (
                 "translator_optimizer".to_string(),
-                optimizer(&self.translator_optimizer),
+                state_bytes(&self.translator_optimizer),
             ),
             (
                 "critic_optimizer".to_string(),
-                optimizer(&self.critic_optimizer),
+                state_bytes(&self.critic_optimizer),
             ),
             ("pool_a".to_string(), self.pool_a.to_bytes()),
             ("pool_b".to_string(), self.pool_b.to_bytes()),
@@ -413,14 +388,9 @@ impl Trainer for CycleGanTrainer {
                 .blob(name)
                 .ok_or_else(|| format!("checkpoint has no '{name}'"))
         };
-        let optimizer = |name: &str| -> Result<ModuleOptimizer, String> {
-            self.config
-                .optimizer()
-                .from_bytes(Bytes::from_bytes_vec(blob(name)?.to_vec()))
-                .map_err(|e| format!("unreadable optimiser state '{name}': {e}"))
-        };
-        let translator_optimizer = optimizer("translator_optimizer")?;
-        let critic_optimizer = optimizer("critic_optimizer")?;
+        let translator_optimizer =
+            restore(self.config.optimizer(), checkpoint, "translator_optimizer")?;
+        let critic_optimizer = restore(self.config.optimizer(), checkpoint, "critic_optimizer")?;
         let pool_a = ImagePool::from_bytes(blob("pool_a")?)?;
         let pool_b = ImagePool::from_bytes(blob("pool_b")?)?;
         self.translators = load_module_bytes(self.translators.clone(), blob("translators")?)?;

@@ -6,6 +6,7 @@
 //! ResNet generator ([`resnet_generator`]) and PatchGAN discriminator
 //! ([`patch_discriminator`]).
 
+pub mod adam;
 pub mod critics;
 pub mod cyclegan;
 pub mod cyclegan_train;

@@ -14,13 +14,14 @@
 //! cycle KL 0.01), the paper's `λ₀..λ₄ = 10, 0.1, 100, 0.1, 100` divided by 10.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, decay::WeightDecayConfig};
-use burn::tensor::{Bytes, Device, Distribution, Tensor};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Distribution, Tensor};
 use gen_core::module_bytes::{load_module_bytes, module_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
+use crate::adam::{adam, check_settings, check_weights, restore, state_bytes};
 use crate::critics::Critics;
 use crate::gan_loss::{GanObjective, l1};
 use crate::images::Augmentation;
@@ -84,47 +85,22 @@ impl Default for UnitTrainConfig {
 impl UnitTrainConfig {
     /// Checks every setting.
     pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size == 0 || self.halve_every == 0 {
-            return Err("the batch size and halve_every must be at least 1".into());
+        check_settings(self.batch_size, self.learning_rate, self.beta1)?;
+        if self.halve_every == 0 {
+            return Err("halve_every must be at least 1".into());
         }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "the learning rate must be positive and finite, got {}",
-                self.learning_rate
-            ));
-        }
-        if !(0.0..1.0).contains(&self.beta1) {
-            return Err(format!(
-                "Adam's beta1 must lie in [0, 1), got {}",
-                self.beta1
-            ));
-        }
-        for (name, w) in [
+        check_weights(&[
             ("weight decay", self.weight_decay),
             ("GAN weight", self.gan_weight),
             ("reconstruction weight", self.reconstruction_weight),
             ("KL weight", self.kl_weight),
             ("cycle weight", self.cycle_weight),
             ("cycle KL weight", self.cycle_kl_weight),
-        ] {
-            if !(w.is_finite() && w >= 0.0) {
-                return Err(format!(
-                    "the {name} must be finite and non-negative, got {w}"
-                ));
-            }
-        }
-        Ok(())
+        ])
     }
 
     fn optimizer(&self) -> ModuleOptimizer {
-        // ε 1e-8: PyTorch's default, which the reference trains with (burn's is 1e-5).
-        AdamConfig::new()
-            .with_beta_1(self.beta1 as f32)
-            .with_epsilon(1e-8)
-            .with_weight_decay(
-                (self.weight_decay > 0.0).then(|| WeightDecayConfig::new(self.weight_decay as f32)),
-            )
-            .init()
+        adam(self.beta1, self.weight_decay)
     }
 
     /// The learning rate at step `step`: halved every `halve_every` steps.
@@ -396,18 +372,16 @@ impl Trainer for UnitTrainer {
     }
 
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
-        let optimizer =
-            |o: &ModuleOptimizer| o.into_bytes().expect("optimiser state serialises").to_vec();
         vec![
             ("unit".to_string(), module_bytes(&self.unit)),
             ("critics".to_string(), module_bytes(&self.critics)),
             (
                 "unit_optimizer".to_string(),
-                optimizer(&self.unit_optimizer),
+                state_bytes(&self.unit_optimizer),
             ),
             (
                 "critic_optimizer".to_string(),
-                optimizer(&self.critic_optimizer),
+                state_bytes(&self.critic_optimizer),
             ),
         ]
     }
@@ -418,14 +392,8 @@ impl Trainer for UnitTrainer {
                 .blob(name)
                 .ok_or_else(|| format!("checkpoint has no '{name}'"))
         };
-        let optimizer = |name: &str| -> Result<ModuleOptimizer, String> {
-            self.config
-                .optimizer()
-                .from_bytes(Bytes::from_bytes_vec(blob(name)?.to_vec()))
-                .map_err(|e| format!("unreadable optimiser state '{name}': {e}"))
-        };
-        let unit_optimizer = optimizer("unit_optimizer")?;
-        let critic_optimizer = optimizer("critic_optimizer")?;
+        let unit_optimizer = restore(self.config.optimizer(), checkpoint, "unit_optimizer")?;
+        let critic_optimizer = restore(self.config.optimizer(), checkpoint, "critic_optimizer")?;
         self.unit = load_module_bytes(self.unit.clone(), blob("unit")?)?;
         self.critics = load_module_bytes(self.critics.clone(), blob("critics")?)?;
         self.unit_optimizer = unit_optimizer;
