@@ -81,6 +81,36 @@ fn scalar(t: Tensor<1>) -> f64 {
 }
 
 #[test]
+fn the_adversarial_term_reaches_the_translator_through_a_fixed_discriminator() {
+    use burn::module::Module;
+    use burn::optim::GradientsParams;
+    let _serial = serial();
+    let t = trainer(1, config());
+    let dev = t.device().clone();
+    let (a, b) = t.step_batches(rows_a(0, &dev), 0);
+    // The discriminators held fixed as in the translator step: no gradient for their weights,
+    // but the adversarial loss still has one for G's.
+    let fixed = t.critics.clone().no_grad();
+    let (losses, _) = translator_losses(&t.translators, &fixed, &t.config, a, b);
+    let grads = losses.adversarial_a_to_b.backward();
+    let head = t
+        .translators
+        .a_to_b
+        .head
+        .weight
+        .grad(&grads)
+        .expect("G gets a gradient");
+    assert!(to_vec_f32(head.abs().sum())[0] > 0.0);
+    assert!(
+        fixed.b.head.weight.grad(&grads).is_none(),
+        "D_B's weights get none"
+    );
+    // F is not in L_GAN(G, D_B): its weights get no gradient from this term.
+    let only = GradientsParams::from_grads(grads, &t.translators.b_to_a);
+    assert!(only.is_empty(), "F got {} gradients", only.len());
+}
+
+#[test]
 fn each_half_of_the_step_descends_its_objective() {
     let _serial = serial();
     let mut t = trainer(
