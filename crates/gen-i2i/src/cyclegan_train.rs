@@ -403,7 +403,7 @@ impl Trainer for CycleGanTrainer {
     }
 
     /// Triplets `a | G(a) | F(G(a))` of the preview images of A, then `b | F(b) | G(F(b))` of
-    /// B ([`Translators::triplet_rows`]).
+    /// B ([`triplet_rows`]).
     fn samples(&mut self, n: usize, _step: u64) -> Option<Tensor<2>> {
         let translators = self.inference();
         let device = translators.a_to_b.head.weight.device();

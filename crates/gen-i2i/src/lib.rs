@@ -4,7 +4,7 @@
 //! Kautz 2017). The lecture's objective `L_GAN(G, D_Y) + L_GAN(F, D_X) + λ L_cyc(G, F)` is
 //! [`cyclegan_train::translator_losses`]; the networks are the reference implementation's
 //! ResNet generator ([`resnet_generator`]) and PatchGAN discriminator
-//! ([`patch_discriminator`]). UNIT's VAE-GANs with shared high-level blocks are [`unit`], its
+//! ([`patch_discriminator`]). UNIT's VAE-GANs with shared high-level blocks are [`mod@unit`], its
 //! objective [`unit_train::unit_losses`]. Both train through the shared loop of `gen-core`
 //! ([`cyclegan_train::CycleGanTrainer`], [`unit_train::UnitTrainer`]).
 
