@@ -196,11 +196,14 @@ pub struct CycleGanTrainer {
     pub critics: Critics,
     pub config: CycleGanTrainConfig,
     data: TranslationData,
+    /// Domain B's training images on the device ([`TranslationData::train_b_on`]).
+    train_b: Tensor<2>,
     translator_optimizer: ModuleOptimizer,
     critic_optimizer: ModuleOptimizer,
-    /// Generated A images (`F`'s) for `D_A`, and generated B images for `D_B`.
-    pool_a: ImagePool,
-    pool_b: ImagePool,
+    /// Generated A images (`F`'s) for `D_A`, and generated B images for `D_B`, each a
+    /// `[c, h, w]` tensor on the device.
+    pool_a: ImagePool<Tensor<3>>,
+    pool_b: ImagePool<Tensor<3>>,
     seed: u64,
     device: Device,
 }
@@ -220,6 +223,7 @@ impl CycleGanTrainer {
         data.validate(config.augmentation, |image| model.validate(image))?;
         let device = device.clone().autodiff();
         Ok(Self {
+            train_b: data.train_b_on(&device),
             translators: translators.train().fork(&device),
             critics: critics.train().fork(&device),
             translator_optimizer: config.optimizer(),
@@ -255,10 +259,10 @@ impl CycleGanTrainer {
     pub fn step_batches(&self, rows_a: Tensor<2>, step: u64) -> (Tensor<4>, Tensor<4>) {
         self.data.step_batches(
             rows_a,
+            &self.train_b,
             step,
             self.seed,
             self.config.augmentation,
-            &self.device,
         )
     }
 
@@ -321,15 +325,34 @@ impl CycleGanTrainer {
     }
 }
 
-/// Sends a batch of generated images through `pool` (on the host) and back to its device.
-fn through_pool(pool: &mut ImagePool, images: Tensor<4>) -> Tensor<4> {
-    let dims = images.dims();
-    let device = images.device();
-    let width: usize = dims[1..].iter().product();
-    let values = to_vec_f32(images);
-    let answered = pool.query(values.chunks_exact(width).map(<[f32]>::to_vec).collect());
-    let flat: Vec<f32> = answered.into_iter().flatten().collect();
-    Tensor::<1>::from_floats(flat.as_slice(), &device).reshape(dims)
+/// Sends a batch of generated images through `pool`, image by image, on their device.
+fn through_pool(pool: &mut ImagePool<Tensor<3>>, images: Tensor<4>) -> Tensor<4> {
+    let [n, c, h, w] = images.dims();
+    let singles: Vec<Tensor<3>> = (0..n)
+        .map(|i| images.clone().narrow(0, i, 1).reshape([c, h, w]))
+        .collect();
+    Tensor::stack(pool.query(singles), 0)
+}
+
+/// A pool of device images as flat vectors, for a checkpoint.
+fn pool_bytes(pool: &ImagePool<Tensor<3>>) -> Vec<u8> {
+    pool.map(|image| to_vec_f32(image.clone())).to_bytes()
+}
+
+/// A saved pool back on `device` as `[c, h, w]` images (the training crop's size).
+fn pool_from_bytes(
+    bytes: &[u8],
+    image: [usize; 3],
+    device: &Device,
+) -> Result<ImagePool<Tensor<3>>, String> {
+    let pool = ImagePool::from_bytes(bytes)?;
+    let width: usize = image.iter().product();
+    if let Some(other) = pool.images().iter().map(Vec::len).find(|&w| w != width) {
+        return Err(format!(
+            "the image pool holds images of {other} values, but the run trains on {image:?} = {width}"
+        ));
+    }
+    Ok(pool.map(|values| Tensor::<1>::from_floats(values.as_slice(), device).reshape(image)))
 }
 
 impl Trainer for CycleGanTrainer {
@@ -377,8 +400,8 @@ impl Trainer for CycleGanTrainer {
                 "critic_optimizer".to_string(),
                 state_bytes(&self.critic_optimizer),
             ),
-            ("pool_a".to_string(), self.pool_a.to_bytes()),
-            ("pool_b".to_string(), self.pool_b.to_bytes()),
+            ("pool_a".to_string(), pool_bytes(&self.pool_a)),
+            ("pool_b".to_string(), pool_bytes(&self.pool_b)),
         ]
     }
 
@@ -391,8 +414,9 @@ impl Trainer for CycleGanTrainer {
         let translator_optimizer =
             restore(self.config.optimizer(), checkpoint, "translator_optimizer")?;
         let critic_optimizer = restore(self.config.optimizer(), checkpoint, "critic_optimizer")?;
-        let pool_a = ImagePool::from_bytes(blob("pool_a")?)?;
-        let pool_b = ImagePool::from_bytes(blob("pool_b")?)?;
+        let pooled = self.config.augmentation.output(self.data.image);
+        let pool_a = pool_from_bytes(blob("pool_a")?, pooled, &self.device)?;
+        let pool_b = pool_from_bytes(blob("pool_b")?, pooled, &self.device)?;
         self.translators = load_module_bytes(self.translators.clone(), blob("translators")?)?;
         self.critics = load_module_bytes(self.critics.clone(), blob("critics")?)?;
         self.translator_optimizer = translator_optimizer;

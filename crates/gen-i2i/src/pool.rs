@@ -5,23 +5,24 @@
 //!
 //! The pool is part of the training state: it is saved in checkpoints, and its random draws are
 //! a function of its seed and the number of queries so far, so a resumed run draws what the
-//! uninterrupted one would have.
+//! uninterrupted one would have. It holds any kind of image: a trainer keeps device tensors (no
+//! copy to the host per step) and turns them into flat vectors only to save them.
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 /// Bytes of the serialised header: capacity, image width, stored images, queries, seed.
 const HEADER_WORDS: usize = 5;
 
-/// A pool of up to `capacity` images, each a flat vector of one width.
+/// A pool of up to `capacity` images of type `T` (a flat vector of one width when saved).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ImagePool {
+pub struct ImagePool<T = Vec<f32>> {
     capacity: usize,
-    images: Vec<Vec<f32>>,
+    images: Vec<T>,
     seed: u64,
     queries: u64,
 }
 
-impl ImagePool {
+impl<T: Clone> ImagePool<T> {
     /// An empty pool; capacity 50 is CycleGAN's default (`--pool_size 50`), 0 disables it.
     pub fn new(capacity: usize, seed: u64) -> Self {
         Self {
@@ -41,9 +42,14 @@ impl ImagePool {
         self.images.is_empty()
     }
 
+    /// The stored images, in slot order.
+    pub fn images(&self) -> &[T] {
+        &self.images
+    }
+
     /// Passes a batch of freshly generated images through the pool and returns the batch the
     /// discriminator sees.
-    pub fn query(&mut self, batch: Vec<Vec<f32>>) -> Vec<Vec<f32>> {
+    pub fn query(&mut self, batch: Vec<T>) -> Vec<T> {
         if self.capacity == 0 {
             return batch;
         }
@@ -69,6 +75,18 @@ impl ImagePool {
             .collect()
     }
 
+    /// The same pool (contents, seed, queries) with every image converted by `f`.
+    pub fn map<U>(&self, f: impl Fn(&T) -> U) -> ImagePool<U> {
+        ImagePool {
+            capacity: self.capacity,
+            images: self.images.iter().map(f).collect(),
+            seed: self.seed,
+            queries: self.queries,
+        }
+    }
+}
+
+impl ImagePool<Vec<f32>> {
     /// The pool as bytes (little-endian): a header of five `u64`, then the images' `f32`s.
     pub fn to_bytes(&self) -> Vec<u8> {
         let width = self.images.first().map_or(0, Vec::len);

@@ -240,6 +240,8 @@ pub struct UnitTrainer {
     pub critics: Critics,
     pub config: UnitTrainConfig,
     data: TranslationData,
+    /// Domain B's training images on the device ([`TranslationData::train_b_on`]).
+    train_b: Tensor<2>,
     unit_optimizer: ModuleOptimizer,
     critic_optimizer: ModuleOptimizer,
     seed: u64,
@@ -264,6 +266,7 @@ impl UnitTrainer {
         }
         let device = device.clone().autodiff();
         Ok(Self {
+            train_b: data.train_b_on(&device),
             unit: unit.train().fork(&device),
             critics: critics.train().fork(&device),
             unit_optimizer: config.optimizer(),
@@ -284,10 +287,10 @@ impl UnitTrainer {
     pub fn step_batches(&self, rows_a: Tensor<2>, step: u64) -> (Tensor<4>, Tensor<4>) {
         self.data.step_batches(
             rows_a,
+            &self.train_b,
             step,
             self.seed,
             self.config.augmentation,
-            &self.device,
         )
     }
 

@@ -2,7 +2,7 @@
 //! draws as many domain-B images at random as its partners (the reference's
 //! `UnalignedDataset` with `serial_batches` off), then crops and flips both batches.
 
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use gen_core::data::Dataset;
 use gen_core::data::batch::batches_per_epoch;
 use gen_core::seed::{Stream, derive};
@@ -49,23 +49,30 @@ impl TranslationData {
         batches_per_epoch(self.train_a_len, batch_size).max(1) as u64
     }
 
+    /// Domain B's training images as one `[len, c·h·w]` tensor on `device`, sent once: each
+    /// step then selects its partners there ([`step_batches`](Self::step_batches)).
+    pub fn train_b_on(&self, device: &Device) -> Tensor<2> {
+        self.train_b.to_tensor(device)
+    }
+
     /// Step `step`'s two augmented batches: `rows_a` from the loop and as many B images drawn
-    /// at random, both as `[n, c, h, w]` in `[-1, 1]` on `device`. The draws depend only on
-    /// `(seed, step)`, so a resumed run repeats them.
+    /// at random from `train_b` ([`train_b_on`](Self::train_b_on)), both as `[n, c, h, w]` in
+    /// `[-1, 1]`. The draws depend only on `(seed, step)`, so a resumed run repeats them.
     pub fn step_batches(
         &self,
         rows_a: Tensor<2>,
+        train_b: &Tensor<2>,
         step: u64,
         seed: u64,
         augmentation: Augmentation,
-        device: &Device,
     ) -> (Tensor<4>, Tensor<4>) {
         let [n, _] = rows_a.dims();
         let mut rng = StdRng::seed_from_u64(derive(seed, Stream::Host, step));
-        let partners: Vec<usize> = (0..n)
-            .map(|_| rng.random_range(0..self.train_b.len()))
+        let partners: Vec<i64> = (0..n)
+            .map(|_| rng.random_range(0..self.train_b.len()) as i64)
             .collect();
-        let rows_b = self.train_b.batch(&partners, device);
+        let index = Tensor::<1, Int>::from_data(TensorData::new(partners, [n]), &rows_a.device());
+        let rows_b = train_b.clone().select(0, index);
         let real_a = augmentation.apply(to_signed(rows_a, self.image), &mut rng);
         let real_b = augmentation.apply(to_signed(rows_b, self.image), &mut rng);
         (real_a, real_b)

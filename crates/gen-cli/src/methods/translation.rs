@@ -12,17 +12,23 @@ use gen_core::image_file::write_image;
 use gen_core::module_bytes::load_module_bytes;
 use gen_core::run::{Checkpoint, RunDir};
 use gen_core::safetensors::NamedTensor;
+use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
+use gen_core::training::{LoopOptions, Trainer, run_training};
 use gen_i2i::resnet_generator::ResidualBlock;
-use gen_i2i::{Direction, ImageTranslator, PatchDiscriminator, triplet_rows};
+use gen_i2i::{
+    Augmentation, Direction, ImageTranslator, PatchDiscriminator, TranslationData, triplet_rows,
+};
 use serde_json::{Map, Value, json};
 
+use super::run_setup::{Prepared, RunConfig};
+use crate::backend::{BackendName, device_for};
 use crate::cli::TranslateArgs;
 
 /// Preview images of each domain in the sample grids (two triplets a row, six rows).
-pub const PREVIEW_IMAGES: usize = 6;
+const PREVIEW_IMAGES: usize = 6;
 /// Images in each sample grid: `PREVIEW_IMAGES` triplets of each domain.
-pub const GRID_IMAGES: usize = 2 * 3 * PREVIEW_IMAGES;
+const GRID_IMAGES: usize = 2 * 3 * PREVIEW_IMAGES;
 /// Images translated per forward pass in `eval`.
 const EVAL_BATCH: usize = 50;
 
@@ -74,7 +80,7 @@ pub fn load_domains(name: &str) -> Result<TwoDomain> {
 }
 
 /// The first `n` images of `data`.
-pub fn first(data: &Dataset, n: usize) -> Dataset {
+fn first(data: &Dataset, n: usize) -> Dataset {
     let indices: Vec<usize> = (0..n.min(data.len())).collect();
     data.select(&indices)
 }
@@ -300,48 +306,101 @@ pub fn initial_domains(data: &str, resume: bool) -> Result<(Option<TwoDomain>, [
     Ok((Some(domains), image))
 }
 
-/// The run's data (loaded now on `--resume`), checked against the configuration: the image
-/// size it was configured for, the crop and the networks (`fits`), the batch size.
-pub fn checked_domains(
+/// What the shared training path reads of a translation method's run configuration.
+pub struct TranslationRunSettings<'a> {
+    pub data: &'a str,
+    /// The image shape the run was configured for.
+    pub image: [usize; 3],
+    pub seed: u64,
+    pub epochs: u64,
+    pub backend: BackendName,
+    pub log_every: u64,
+    pub checkpoint_every: u64,
+    pub epochs_per_report: u64,
+    pub batch_size: usize,
+    pub augmentation: Augmentation,
+    /// The progress bar's label.
+    pub label: String,
+}
+
+/// Trains a translation run: checks the data (`loaded`, or loaded now on `--resume`) against
+/// the configuration (the image size, the crop, the batch size, and `fits`: whether the
+/// networks take the image sizes they will see), creates the run folder, builds the trainer
+/// with `build` on the freshly seeded device and runs the shared loop over domain A. `build`
+/// returns the trainer and the (autodiff) device it trains on.
+pub fn train_translation<C: RunConfig, T: Trainer>(
+    prepared: &Prepared<C>,
     loaded: Option<TwoDomain>,
-    data: &str,
-    configured: [usize; 3],
-    augmentation: gen_i2i::Augmentation,
-    batch_size: usize,
+    settings: TranslationRunSettings,
+    quiet: bool,
     fits: impl Fn([usize; 3]) -> Result<(), String>,
-) -> Result<TwoDomain> {
+    build: impl FnOnce(TranslationData, &Device) -> Result<(T, Device), String>,
+) -> Result<()> {
+    let s = settings;
     let domains = match loaded {
         Some(d) => d,
-        None => load_domains(data)?,
+        None => load_domains(s.data)?,
     };
     let image = image_of(&domains.train_a)?;
-    if image != configured {
-        bail!("the run was configured for {configured:?} images but '{data}' holds {image:?}");
-    }
-    augmentation
-        .validate(image)
-        .and_then(|()| fits(augmentation.output(image)))
-        .and_then(|()| fits(image))
-        .map_err(|e| anyhow!("'{data}': {e}"))?;
-    if batch_size > domains.train_a.len() {
+    if image != s.image {
         bail!(
-            "the batch size {batch_size} is larger than the {} training images of domain A",
+            "the run was configured for {:?} images but '{}' holds {image:?}",
+            s.image,
+            s.data
+        );
+    }
+    s.augmentation
+        .validate(image)
+        .and_then(|()| fits(s.augmentation.output(image)))
+        .and_then(|()| fits(image))
+        .map_err(|e| anyhow!("'{}': {e}", s.data))?;
+    if s.batch_size > domains.train_a.len() {
+        bail!(
+            "the batch size {} is larger than the {} training images of domain A",
+            s.batch_size,
             domains.train_a.len()
         );
     }
-    Ok(domains)
-}
-
-/// What a translation trainer holds of the data: domain B to draw partners from and the
-/// first test images of each domain for the sample grids.
-pub fn trainer_data(domains: &TwoDomain, image: [usize; 3]) -> gen_i2i::TranslationData {
-    gen_i2i::TranslationData {
+    let device = device_for(s.backend)?;
+    let run = prepared.create_run()?;
+    device.seed(derive(s.seed, Stream::Init, 0));
+    // What the trainer holds of the data: domain B to draw partners from, and the first test
+    // images of each domain for the sample grids.
+    let data = TranslationData {
         image,
         train_a_len: domains.train_a.len(),
         train_b: domains.train_b.clone(),
         preview_a: first(&domains.test_a, PREVIEW_IMAGES),
         preview_b: first(&domains.test_b, PREVIEW_IMAGES),
-    }
+    };
+    let (mut trainer, train_device) = build(data, &device).map_err(|e| anyhow!("{e}"))?;
+    let opts = LoopOptions {
+        epochs: s.epochs,
+        batch_size: s.batch_size,
+        seed: s.seed,
+        log_every: s.log_every,
+        checkpoint_every: s.checkpoint_every,
+        epochs_per_report: s.epochs_per_report,
+        grid_samples: GRID_IMAGES,
+        sample_shape: None,
+        quiet,
+        label: s.label,
+    };
+    let outcome = run_training(
+        &mut trainer,
+        &domains.train_a,
+        &train_device,
+        &run,
+        &opts,
+        prepared.resume,
+    )?;
+    eprintln!(
+        "trained {} steps in {:.1} s into {}",
+        outcome.steps,
+        outcome.train_seconds,
+        run.root().display()
+    );
+    Ok(())
 }
 
 /// The run's last checkpoint, or why there is none.

@@ -8,16 +8,14 @@ use anyhow::{Context, Result, anyhow};
 use burn::tensor::Device;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
-use gen_core::seed::{Stream, derive};
-use gen_core::training::{LoopOptions, run_training};
 use gen_i2i::unit::{UnitEncoder, UnitGenerator};
 use gen_i2i::{Critics, ImageTranslator, Unit, UnitConfig, UnitTrainConfig, UnitTrainer};
 use serde::{Deserialize, Serialize};
 
 use super::run_setup::{RunConfig, default_out, prepare_run};
 use super::translation::{
-    GRID_IMAGES, TrainedTranslation, blocks, checked_domains, conv, discriminator, initial_domains,
-    last_checkpoint, load_blob, trainer_data, transposed,
+    TrainedTranslation, TranslationRunSettings, blocks, conv, discriminator, initial_domains,
+    last_checkpoint, load_blob, train_translation, transposed,
 };
 use crate::backend::{BackendName, device_for};
 use crate::cli::UnitArgs;
@@ -108,59 +106,45 @@ pub fn train(args: &UnitArgs) -> Result<()> {
         },
     )?;
     let config = &prepared.config;
-    let domains = checked_domains(
-        loaded,
-        &config.data,
-        config.image,
-        config.train.augmentation,
-        config.train.batch_size,
-        |image| config.model.validate(image),
-    )?;
-    let device = device_for(config.backend)?;
-    let run = prepared.create_run()?;
-    device.seed(derive(config.seed, Stream::Init, 0));
-    let mut trainer = UnitTrainer::new(
-        &config.model,
-        config.model.init(&device),
-        config.model.init_critics(&device),
-        config.train.clone(),
-        trainer_data(&domains, config.image),
-        config.seed,
-        &device,
-    )
-    .map_err(|e| anyhow!("{e}"))?;
-    let opts = LoopOptions {
-        epochs: config.epochs,
-        batch_size: config.train.batch_size,
+    let settings = TranslationRunSettings {
+        data: &config.data,
+        image: config.image,
         seed: config.seed,
+        epochs: config.epochs,
+        backend: config.backend,
         log_every: config.log_every,
         checkpoint_every: config.checkpoint_every,
         epochs_per_report: config.epochs_per_report,
-        grid_samples: GRID_IMAGES,
-        sample_shape: None,
-        quiet: common.quiet,
+        batch_size: config.train.batch_size,
+        augmentation: config.train.augmentation,
         label: if config.model.share {
             "unit".into()
         } else {
             "unit (unshared)".into()
         },
     };
-    let train_device = trainer.device().clone();
-    let outcome = run_training(
-        &mut trainer,
-        &domains.train_a,
-        &train_device,
-        &run,
-        &opts,
-        prepared.resume,
-    )?;
-    eprintln!(
-        "trained {} steps in {:.1} s into {}",
-        outcome.steps,
-        outcome.train_seconds,
-        run.root().display()
-    );
-    Ok(())
+    train_translation(
+        &prepared,
+        loaded,
+        settings,
+        common.quiet,
+        |image| config.model.validate(image),
+        |data, device| {
+            UnitTrainer::new(
+                &config.model,
+                config.model.init(device),
+                config.model.init_critics(device),
+                config.train.clone(),
+                data,
+                config.seed,
+                device,
+            )
+            .map(|t| {
+                let train_device = t.device().clone();
+                (t, train_device)
+            })
+        },
+    )
 }
 
 /// A trained run: its configuration, both VAEs and both discriminators.
