@@ -152,3 +152,18 @@ impl MetricsRenderer for LearnerProgress {
 
     fn register_metric(&mut self, _definition: MetricDefinition) {}
 }
+
+/// The last epoch burn-train's Learner checkpointed in `dir` (its `checkpoint/model-E.bpk`
+/// files), from which a killed training resumes.
+pub fn last_checkpointed_epoch(dir: &std::path::Path) -> Option<usize> {
+    std::fs::read_dir(dir.join("checkpoint"))
+        .ok()?
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            name.strip_prefix("model-")?
+                .strip_suffix(".bpk")?
+                .parse()
+                .ok()
+        })
+        .max()
+}

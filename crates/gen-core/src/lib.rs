@@ -15,6 +15,7 @@
 //!
 //! Library code takes a [`burn::tensor::Device`] and enables no backend; binaries choose.
 
+pub mod classifier;
 pub mod config_override;
 pub mod data;
 pub mod energy;

@@ -23,6 +23,7 @@ use burn::train::{
     InferenceStep, Learner, RegressionOutput, SupervisedTraining, TrainOutput, TrainStep,
 };
 use gen_core::data::Dataset;
+pub use gen_core::learner_progress::last_checkpointed_epoch;
 use gen_core::learner_progress::LearnerProgress;
 
 use crate::autoencoder::Autoencoder;
@@ -115,19 +116,6 @@ fn rows(data: &Dataset) -> InMemDataset<Vec<f32>> {
     )
 }
 
-/// The last epoch the Learner checkpointed in `dir` (its `checkpoint/model-E.bpk` files).
-pub fn last_checkpointed_epoch(dir: &Path) -> Option<usize> {
-    std::fs::read_dir(dir.join("checkpoint"))
-        .ok()?
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().into_string().ok()?;
-            name.strip_prefix("model-")?
-                .strip_suffix(".bpk")?
-                .parse()
-                .ok()
-        })
-        .max()
-}
 
 /// Where and how the Learner runs: its directory (checkpoints, logs), the shuffling seed and
 /// whether progress bars are drawn.

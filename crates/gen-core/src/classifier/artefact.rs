@@ -1,0 +1,95 @@
+//! The classifier as a versioned artefact: `DIR/model.bpk` (burn's burnpack record) and
+//! `DIR/classifier.json` (version, dataset, settings, test accuracy), written last so that a
+//! folder with it is complete. The default folder is `DATA/classifiers/<dataset>-v<VERSION>`;
+//! raising [`CLASSIFIER_VERSION`] when the network or its training changes makes every
+//! consumer retrain instead of reading features of another network.
+
+use std::path::{Path, PathBuf};
+
+use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+
+use super::model::{Classifier, ClassifierConfig};
+use super::train::ClassifierTrainConfig;
+use crate::module_bytes::{load_module_bytes, module_bytes};
+use crate::run::atomic::write_atomic;
+
+/// Version of the classifier's network and training; part of the artefact's folder name.
+pub const CLASSIFIER_VERSION: u32 = 1;
+
+const MODEL_FILE: &str = "model.bpk";
+const INFO_FILE: &str = "classifier.json";
+
+/// What the artefact records besides the weights.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClassifierInfo {
+    /// [`CLASSIFIER_VERSION`] when it was trained.
+    pub version: u32,
+    /// The dataset it was trained on.
+    pub dataset: String,
+    pub model: ClassifierConfig,
+    pub train: ClassifierTrainConfig,
+    pub seed: u64,
+    /// Fraction of the dataset's test split classified correctly.
+    pub test_accuracy: f64,
+    /// Size of that test split.
+    pub test_images: usize,
+}
+
+/// A loaded classifier and its record.
+#[derive(Debug)]
+pub struct ClassifierArtefact {
+    pub info: ClassifierInfo,
+    pub model: Classifier,
+}
+
+/// `data_dir/classifiers/<dataset>-v<CLASSIFIER_VERSION>`.
+pub fn default_classifier_dir(data_dir: &Path, dataset: &str) -> PathBuf {
+    data_dir.join("classifiers").join(format!(
+        "{}-v{CLASSIFIER_VERSION}",
+        dataset.replace(['/', '\\'], "_")
+    ))
+}
+
+/// Writes the artefact into `dir` (created): the weights, then the record.
+pub fn save_classifier(
+    dir: &Path,
+    info: &ClassifierInfo,
+    model: &Classifier,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    write_atomic(&dir.join(MODEL_FILE), &module_bytes(model))
+        .map_err(|e| format!("cannot write {}: {e}", dir.join(MODEL_FILE).display()))?;
+    let text = serde_json::to_string_pretty(info).map_err(|e| e.to_string())?;
+    write_atomic(&dir.join(INFO_FILE), text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", dir.join(INFO_FILE).display()))
+}
+
+/// Reads the artefact in `dir` onto `device`; refuses a missing or unfinished folder (naming the
+/// command that trains it) and an artefact of another version.
+pub fn load_classifier(dir: &Path, device: &Device) -> Result<ClassifierArtefact, String> {
+    let info_path = dir.join(INFO_FILE);
+    if !info_path.is_file() {
+        return Err(format!(
+            "no trained classifier in {}: train one with `gen train classifier --data DATASET --out {}` (or `cargo xtask reproduce`, which trains it when missing)",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    let text = std::fs::read_to_string(&info_path)
+        .map_err(|e| format!("cannot read {}: {e}", info_path.display()))?;
+    let info: ClassifierInfo = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a classifier record: {e}", info_path.display()))?;
+    if info.version != CLASSIFIER_VERSION {
+        return Err(format!(
+            "{} holds a version {} classifier; this build needs version {CLASSIFIER_VERSION}: retrain it",
+            dir.display(),
+            info.version
+        ));
+    }
+    let bytes = std::fs::read(dir.join(MODEL_FILE))
+        .map_err(|e| format!("cannot read {}: {e}", dir.join(MODEL_FILE).display()))?;
+    let model = load_module_bytes(info.model.init(device), &bytes)
+        .map_err(|e| format!("{}: {e}", dir.join(MODEL_FILE).display()))?;
+    Ok(ClassifierArtefact { info, model })
+}
