@@ -30,10 +30,17 @@ pub struct ClassifierInfo {
     pub model: ClassifierConfig,
     pub train: ClassifierTrainConfig,
     pub seed: u64,
-    /// Fraction of the dataset's test split classified correctly.
-    pub test_accuracy: f64,
+    /// Images of the dataset's test split classified correctly.
+    pub test_correct: usize,
     /// Size of that test split.
     pub test_images: usize,
+}
+
+impl ClassifierInfo {
+    /// Fraction of the test split classified correctly.
+    pub fn test_accuracy(&self) -> f64 {
+        self.test_correct as f64 / self.test_images.max(1) as f64
+    }
 }
 
 /// A loaded classifier and its record.

@@ -7,7 +7,7 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Int, Tensor};
 
@@ -45,7 +45,7 @@ pub struct Classifier {
 /// Side length after two valid 3x3 convolutions and a 2x2 pool (floor, as the pool drops a
 /// trailing odd row).
 fn pooled_side(side: usize) -> usize {
-    (side - 4) / 2
+    side / 2
 }
 
 impl ClassifierConfig {
@@ -78,8 +78,12 @@ impl ClassifierConfig {
     /// Fresh weights (burn's default initialisers).
     pub fn init(&self, device: &Device) -> Classifier {
         Classifier {
-            conv1: Conv2dConfig::new([self.image[0], self.filters[0]], [3, 3]).init(device),
-            conv2: Conv2dConfig::new([self.filters[0], self.filters[1]], [3, 3]).init(device),
+            conv1: Conv2dConfig::new([self.image[0], self.filters[0]], [3, 3])
+                .with_padding(PaddingConfig2d::Same)
+                .init(device),
+            conv2: Conv2dConfig::new([self.filters[0], self.filters[1]], [3, 3])
+                .with_padding(PaddingConfig2d::Same)
+                .init(device),
             pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             pool_dropout: DropoutConfig::new(self.dropout[0]).init(),
             hidden: LinearConfig::new(self.flattened(), self.features).init(device),
