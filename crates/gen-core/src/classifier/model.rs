@@ -1,7 +1,9 @@
 //! The network: the plain CNN of the Keras MNIST example (`examples/mnist_cnn.py`, which reports
-//! 99.25% test accuracy on MNIST): two 3x3 valid convolutions with 32 and 64 filters and ReLU, a
-//! 2x2 max-pool, dropout 0.25, a 128-unit ReLU layer, dropout 0.5 and a linear layer to the
-//! class logits. The 128 ReLU outputs are the features the Fréchet distance compares.
+//! 99.25% test accuracy on MNIST): two 3x3 convolutions with 32 and 64 filters and ReLU, a 2x2
+//! max-pool, dropout 0.25, a 128-unit ReLU layer, dropout 0.5 and a linear layer to the class
+//! logits. The 128 ReLU outputs are the features the Fréchet distance compares. One change:
+//! the convolutions are zero-padded to keep the image size (the example's are unpadded), since
+//! on the 8x8 digits unpadded ones leave a 2x2 map and the test accuracy drops from 96% to 93%.
 
 use burn::config::Config;
 use burn::module::Module;
@@ -42,8 +44,8 @@ pub struct Classifier {
     output: Linear,
 }
 
-/// Side length after two valid 3x3 convolutions and a 2x2 pool (floor, as the pool drops a
-/// trailing odd row).
+/// Side length after two size-keeping 3x3 convolutions and a 2x2 pool (floor, as the pool
+/// drops a trailing odd row).
 fn pooled_side(side: usize) -> usize {
     side / 2
 }
@@ -52,9 +54,9 @@ impl ClassifierConfig {
     /// Checks that the images are large enough for the two convolutions and the pool.
     pub fn validate(&self) -> Result<(), String> {
         let [c, h, w] = self.image;
-        if c == 0 || h < 6 || w < 6 {
+        if c == 0 || h < 2 || w < 2 {
             return Err(format!(
-                "the classifier needs images of at least 6x6 pixels and one channel, got {c}x{h}x{w}"
+                "the classifier needs images of at least 2x2 pixels and one channel, got {c}x{h}x{w}"
             ));
         }
         if self.classes < 2 || self.features == 0 || self.filters.contains(&0) {
