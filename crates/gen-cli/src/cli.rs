@@ -55,6 +55,9 @@ pub enum TrainMethod {
     Cyclegan(CycleGanArgs),
     /// UNIT: unpaired translation through a shared latent space (Liu, Breuel & Kautz 2017).
     Unit(UnitArgs),
+    /// The evaluation classifier (Fréchet distance, label preservation), trained with
+    /// burn-train's Learner [default --out: DATA/classifiers/<data>-v1].
+    Classifier(CommonTrainArgs),
 }
 
 /// Options every `gen train <method>` takes.
@@ -236,13 +239,18 @@ pub struct SampleArgs {
 pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
-    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; GMMN, DAE, EBM: parzen,
-    /// mmd; EBM on 2-D data: exact2d; CycleGAN, UNIT: translation).
+    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; RBM, GMMN, DAE, EBM:
+    /// parzen, mmd, fd; EBM on 2-D data: exact2d; CycleGAN, UNIT: translation, labels;
+    /// classifier: accuracy).
     #[arg(long)]
     pub metric: String,
     /// Data to evaluate on [default: the test split of the run's training data].
     #[arg(long)]
     pub data: Option<String>,
+    /// Evaluation classifier of fd and labels [default: DATA/classifiers/<data>-v1, written by
+    /// `gen train classifier --data <data>`].
+    #[arg(long, value_name = "DIR")]
+    pub classifier: Option<PathBuf>,
     /// Backend to run on [default: the one the run was trained on, if compiled in].
     #[arg(long, value_enum)]
     pub backend: Option<BackendName>,

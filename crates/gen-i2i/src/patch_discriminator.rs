@@ -31,9 +31,14 @@ pub struct PatchDiscriminatorConfig {
 
 impl PatchDiscriminatorConfig {
     /// The reference's 70x70 PatchGAN from 128 pixels up; for smaller images (ours) 2 layers of
-    /// 32 filters, a 34x34 receptive field.
+    /// 32 filters, a 34x34 receptive field, and below 16 pixels (the 8x8 digits) one layer, a
+    /// 16x16 field.
     pub fn for_side(channels: usize, side: usize) -> Self {
-        let (filters, layers) = if side >= 128 { (64, 3) } else { (32, 2) };
+        let (filters, layers) = match side {
+            128.. => (64, 3),
+            16.. => (32, 2),
+            _ => (32, 1),
+        };
         Self {
             channels,
             filters,

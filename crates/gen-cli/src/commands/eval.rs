@@ -9,27 +9,20 @@ use crate::methods;
 
 pub fn run(args: &EvalArgs) -> Result<()> {
     let (run, trained, device) = open(&args.run, args.backend)?;
+    let (metric, data) = (args.metric.as_str(), args.data.as_deref());
+    let classifier = args.classifier.as_deref();
     let values = match &trained {
-        Trained::Rbm(t) => methods::rbm::eval(t, &args.metric, args.data.as_deref(), &device)?,
-        Trained::Gmmn(t) => methods::gmmn::eval(t, &args.metric, args.data.as_deref(), &device)?,
-        Trained::Dae(t) => methods::dae::eval(t, &args.metric, args.data.as_deref(), &device)?,
-        Trained::Ebm(t) => {
-            methods::ebm::eval(t, &run, &args.metric, args.data.as_deref(), &device)?
+        Trained::Rbm(t) => methods::rbm::eval(t, metric, data, classifier, &device)?,
+        Trained::Gmmn(t) => methods::gmmn::eval(t, metric, data, classifier, &device)?,
+        Trained::Dae(t) => methods::dae::eval(t, metric, data, classifier, &device)?,
+        Trained::Ebm(t) => methods::ebm::eval(t, &run, metric, data, classifier, &device)?,
+        Trained::CycleGan(t) => {
+            methods::translation::eval(t.as_ref(), "CycleGAN", metric, data, classifier, &device)?
         }
-        Trained::CycleGan(t) => methods::translation::eval(
-            t.as_ref(),
-            "CycleGAN",
-            &args.metric,
-            args.data.as_deref(),
-            &device,
-        )?,
-        Trained::Unit(t) => methods::translation::eval(
-            t.as_ref(),
-            "UNIT",
-            &args.metric,
-            args.data.as_deref(),
-            &device,
-        )?,
+        Trained::Unit(t) => {
+            methods::translation::eval(t.as_ref(), "UNIT", metric, data, classifier, &device)?
+        }
+        Trained::Classifier(t) => methods::classifier::eval(t, metric, data, &device)?,
     };
     for (k, v) in &values {
         println!("{k} = {v}");

@@ -1,6 +1,6 @@
 //! `gen export RUN --format safetensors`.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use gen_core::safetensors::write_safetensors;
 
 use super::trained::{Trained, open};
@@ -16,6 +16,10 @@ pub fn run(args: &ExportArgs) -> Result<()> {
         Trained::Ebm(t) => methods::ebm::export(t),
         Trained::CycleGan(t) => methods::cyclegan::export(t),
         Trained::Unit(t) => methods::unit::export(t),
+        Trained::Classifier(_) => bail!(
+            "a classifier run keeps its weights in {} (burn's burnpack); it has no safetensors export",
+            run.root().join("model.bpk").display()
+        ),
     };
     let out = args.out.clone().unwrap_or_else(|| match args.format {
         ExportFormat::Safetensors => run.root().join("model.safetensors"),

@@ -26,6 +26,9 @@ pub fn run(args: &SampleArgs) -> Result<()> {
     }
     let (_run, trained, device) = open(&args.run, args.backend)?;
     let (values, shape, cols) = match &trained {
+        Trained::Classifier(_) => {
+            bail!("a classifier run labels images; it does not draw samples")
+        }
         Trained::Rbm(t) => {
             methods::rbm::draw(t, args.n, args.chain, args.steps, args.seed, &device)
         }

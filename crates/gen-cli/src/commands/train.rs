@@ -12,5 +12,6 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
         TrainMethod::Ebm(args) => methods::ebm::train(args),
         TrainMethod::Cyclegan(args) => methods::cyclegan::train(args),
         TrainMethod::Unit(args) => methods::unit::train(args),
+        TrainMethod::Classifier(common) => methods::classifier::train(common),
     }
 }

@@ -18,6 +18,7 @@ pub enum Trained {
     Ebm(Box<methods::ebm::TrainedEbm>),
     CycleGan(Box<methods::cyclegan::TrainedCycleGan>),
     Unit(Box<methods::unit::TrainedUnit>),
+    Classifier(Box<methods::classifier::TrainedClassifier>),
 }
 
 impl Trained {
@@ -60,6 +61,10 @@ pub fn open(path: &Path, backend: Option<BackendName>) -> Result<(RunDir, Traine
         "unit" => {
             let (trained, device) = methods::unit::load_run(&run, device.as_ref())?;
             Ok((run, Trained::Unit(Box::new(trained)), device))
+        }
+        "classifier" => {
+            let (trained, device) = methods::classifier::load_run(&run, device.as_ref())?;
+            Ok((run, Trained::Classifier(Box::new(trained)), device))
         }
         other => bail!("{}: unknown method '{other}'", run.config_path().display()),
     }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::eval_samples;
+use super::sample_metrics::{SampleEval, eval_samples};
 use crate::backend::{BackendName, device_for};
 use crate::cli::DaeArgs;
 
@@ -501,6 +501,7 @@ pub fn eval(
     trained: &TrainedDae,
     metric: &str,
     data: Option<&str>,
+    classifier: Option<&std::path::Path>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
     let splits = match data {
@@ -524,7 +525,17 @@ pub fn eval(
         counter += 1;
         draw_for_eval(trained, n, seed ^ counter, device)
     };
-    eval_samples(metric, &mut draw_samples, &splits, seed, device)
+    eval_samples(
+        metric,
+        &mut draw_samples,
+        &SampleEval {
+            splits: &splits,
+            data: data.unwrap_or(&trained.config.data),
+            classifier,
+            seed,
+        },
+        device,
+    )
 }
 
 /// The network's parameters: `weight` `[d, h]`, `hidden_bias`, `visible_bias` (tied), or

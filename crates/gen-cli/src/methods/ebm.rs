@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::{eval_samples, parzen_validation};
+use super::sample_metrics::{SampleEval, eval_samples, parzen_validation};
 use crate::backend::{BackendName, device_for};
 use crate::cli::EbmArgs;
 
@@ -461,6 +461,7 @@ pub fn eval(
     run: &RunDir,
     metric: &str,
     data: Option<&str>,
+    classifier: Option<&std::path::Path>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
     let name = data.unwrap_or(&trained.config.data);
@@ -487,7 +488,17 @@ pub fn eval(
         counter += 1;
         draw(trained, n, seed ^ counter, device)
     };
-    eval_samples(metric, &mut draw_samples, &splits, seed, device).map_err(|e| {
+    eval_samples(
+        metric,
+        &mut draw_samples,
+        &SampleEval {
+            splits: &splits,
+            data: name,
+            classifier,
+            seed,
+        },
+        device,
+    ).map_err(|e| {
         anyhow!(
             "{e}{}",
             if density(name).is_some() {

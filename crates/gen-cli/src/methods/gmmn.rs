@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::eval_samples;
+use super::sample_metrics::{SampleEval, eval_samples};
 use crate::backend::{BackendName, device_for};
 use crate::cli::GmmnArgs;
 
@@ -322,6 +322,7 @@ pub fn eval(
     trained: &TrainedGmmn,
     metric: &str,
     data: Option<&str>,
+    classifier: Option<&std::path::Path>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
     let name = data.unwrap_or(&trained.config.data);
@@ -339,7 +340,17 @@ pub fn eval(
         counter += 1;
         draw(trained, n, seed ^ counter, device)
     };
-    eval_samples(metric, &mut draw_samples, &splits, seed, device)
+    eval_samples(
+        metric,
+        &mut draw_samples,
+        &SampleEval {
+            splits: &splits,
+            data: name,
+            classifier,
+            seed,
+        },
+        device,
+    )
 }
 
 /// A linear layer's weight `[in, out]` and bias `[out]` under `prefix`.

@@ -1,6 +1,7 @@
 //! One module per method: its run configuration and how `train`, `sample`, `eval` and
 //! `export` act on its runs; `run_setup` and `sample_metrics` hold what they share.
 
+pub mod classifier;
 pub mod cyclegan;
 pub mod dae;
 pub mod ebm;

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::run_setup::{RunConfig, default_out, prepare_run};
+use super::sample_metrics::{SampleEval, eval_samples};
 use crate::backend::{BackendName, device_for};
 use crate::cli::RbmArgs;
 
@@ -290,14 +291,46 @@ pub fn draw(
     }
 }
 
-/// `gen eval` for an RBM run.
+/// `gen eval` for an RBM run. The likelihoods use the run's binarised data; the sample metrics
+/// (`parzen`, `mmd`, `fd`) compare the mean-field samples `P(v | h)` of independent chains
+/// with the data's grey test images, the test set every other method is scored on.
 pub fn eval(
     trained: &TrainedRbm,
     metric: &str,
     data: Option<&str>,
+    classifier: Option<&std::path::Path>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
     let name = data.unwrap_or(&trained.config.data);
+    if matches!(metric, "parzen" | "mmd" | "fd") {
+        let grey = load_data(name, &Binarize::None)?;
+        if grey.test.dim() != trained.rbm.num_visible() {
+            bail!(
+                "'{name}' has {} values per example but the RBM has {} visible units",
+                grey.test.dim(),
+                trained.rbm.num_visible()
+            );
+        }
+        let seed = derive(trained.config.seed, Stream::Eval, 2);
+        let chains = RbmSampleConfig::new().with_gibbs_steps(trained.config.sample.gibbs_steps);
+        let mut counter = 0u64;
+        let mut draw_samples = |n: usize| {
+            counter += 1;
+            device.seed(seed ^ counter);
+            to_vec_f32(sample(&trained.rbm, n, &chains, device))
+        };
+        return eval_samples(
+            metric,
+            &mut draw_samples,
+            &SampleEval {
+                splits: &grey,
+                data: name,
+                classifier,
+                seed,
+            },
+            device,
+        );
+    }
     let splits = load_data(name, &trained.config.binarize)?;
     if splits.test.dim() != trained.rbm.num_visible() {
         bail!(
@@ -345,7 +378,7 @@ pub fn eval(
             Ok(m)
         }
         other => bail!(
-            "unknown metric '{other}' for an RBM run; available: exact, ais, recon, pseudo-likelihood"
+            "unknown metric '{other}' for an RBM run; available: exact, ais, recon, pseudo-likelihood, parzen, mmd, fd"
         ),
     }
 }

@@ -7,10 +7,17 @@
 //! - `mmd`: the unbiased MMD² between as many samples as test points (at most 10,000) and the
 //!   test split, with a Gaussian kernel of median-heuristic bandwidth, and the permutation
 //!   p-value of the two-sample test on up to 1,000 points of each.
+//! - `fd`: the Fréchet distance between the evaluation classifier's penultimate features of as
+//!   many samples as test images (at most 10,000) and of the test images, beside the same
+//!   distance from as many training images to the test images (what a model that reproduced
+//!   the training set would score at that sample size).
+
+use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use burn::tensor::Device;
 use gen_core::data::{Dataset, Splits};
+use gen_core::metrics::frechet::frechet_distance_of;
 use gen_core::metrics::parzen::{ParzenConfig, parzen_protocol};
 use gen_mmd::two_sample::{
     PointSet, TwoSampleConfig, median_heuristic_kernel, mmd_permutation_test, mmd2_unbiased_blocked,
@@ -24,15 +31,28 @@ pub fn parzen_validation(train: &Dataset) -> Dataset {
     train.split_at(train.len() - n).1
 }
 
+/// What a sample metric compares the samples with.
+pub struct SampleEval<'a> {
+    /// The data's splits: the test split is the reference, the training split gives Parzen's
+    /// validation set and the Fréchet distance's baseline.
+    pub splits: &'a Splits,
+    /// The data's name (it picks the default evaluation classifier).
+    pub data: &'a str,
+    /// The evaluation classifier's folder (`--classifier`), else the data's default artefact.
+    pub classifier: Option<&'a Path>,
+    /// Seed of the metric's own draws.
+    pub seed: u64,
+}
+
 /// Evaluates `metric` on samples drawn by `draw(n)` (row-major values, `splits.test.dim()` per
 /// sample).
 pub fn eval_samples(
     metric: &str,
     draw: &mut dyn FnMut(usize) -> Vec<f32>,
-    splits: &Splits,
-    seed: u64,
+    ctx: &SampleEval<'_>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
+    let (splits, seed) = (ctx.splits, ctx.seed);
     let dim = splits.test.dim();
     let mut m = Map::new();
     match metric {
@@ -74,9 +94,33 @@ pub fn eval_samples(
             m.insert("mmd_kernel_variance".into(), json!(kernel.variance()));
             m.insert("mmd_points".into(), json!(n));
         }
+        "fd" => {
+            let image = super::classifier::image_dims(splits.test.item_shape).ok_or_else(|| {
+                anyhow!("the Fréchet distance compares images; '{}' holds points", ctx.data)
+            })?;
+            let classifier =
+                super::classifier::evaluation_classifier(ctx.classifier, ctx.data, device)?;
+            super::classifier::check_image(&classifier, image, ctx.data)?;
+            let n = splits.test.len().min(10_000);
+            let train_n = splits.train.len().min(n);
+            let features = |values: &[f32]| classifier.model.features_of(values, image, device);
+            let width = classifier.model.feature_dim();
+            let test = features(&splits.test.values[..n * dim]);
+            let samples = features(&draw(n));
+            let train = features(&splits.train.values[..train_n * dim]);
+            let fd = frechet_distance_of(&samples, &test, width).map_err(|e| anyhow!("{e}"))?;
+            let baseline = frechet_distance_of(&train, &test, width).map_err(|e| anyhow!("{e}"))?;
+            m.insert("fd".into(), json!(fd));
+            m.insert("fd_train_to_test".into(), json!(baseline));
+            m.insert("fd_points".into(), json!(n));
+            m.insert(
+                "fd_classifier_accuracy".into(),
+                json!(classifier.info.test_accuracy()),
+            );
+        }
         other => {
             return Err(anyhow!(
-                "unknown metric '{other}' for a sampling model; available: parzen, mmd"
+                "unknown metric '{other}' for a sampling model; available: parzen, mmd, fd"
             ));
         }
     }

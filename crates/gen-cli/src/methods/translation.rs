@@ -148,19 +148,30 @@ fn paired(name: &str, domains: &TwoDomain) -> bool {
             && domains.test_a_names == domains.test_b_names)
 }
 
-/// `gen eval` for a translation run. `translation`: on test images with known counterparts,
-/// the mean absolute error (per value, images in `[0, 1]`) of each translation against the
-/// true counterpart, beside the identity map's, and the cycle errors.
+/// The labelled one-domain datasets behind each domain of a two-domain set, whose evaluation
+/// classifiers score label preservation.
+fn domain_datasets(name: &str) -> Option<(&'static str, &'static str)> {
+    match name {
+        "digits2restyled" => Some(("digits", "digits-restyled")),
+        _ => None,
+    }
+}
+
+/// `gen eval` for a translation run.
+/// - `translation`: on test images with known counterparts, the mean absolute error (per value,
+///   images in `[0, 1]`) of each translation against the true counterpart, beside the identity
+///   map's, and the cycle errors.
+/// - `labels`: label preservation: the fraction of translations that the target domain's
+///   evaluation classifier assigns their source image's label, beside the same fraction for
+///   the untranslated images and each classifier's accuracy on its own domain.
 pub fn eval(
     trained: &dyn TrainedTranslation,
     method: &str,
     metric: &str,
     data: Option<&str>,
+    classifier: Option<&std::path::Path>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
-    if metric != "translation" {
-        bail!("unknown metric '{metric}' for a {method} run (known: translation)");
-    }
     let name = data.unwrap_or(trained.data());
     let domains = load_domains(name)?;
     let image = image_of(&domains.test_a)?;
@@ -170,6 +181,69 @@ pub fn eval(
             trained.image()
         );
     }
+    match metric {
+        "translation" => translation_errors(trained, name, &domains, image, device),
+        "labels" => label_preservation(trained, name, &domains, image, classifier, device),
+        other => bail!("unknown metric '{other}' for a {method} run (known: translation, labels)"),
+    }
+}
+
+/// The `labels` metric (see [`eval`]).
+fn label_preservation(
+    trained: &dyn TrainedTranslation,
+    name: &str,
+    domains: &TwoDomain,
+    image: [usize; 3],
+    classifier: Option<&std::path::Path>,
+    device: &Device,
+) -> Result<Map<String, Value>> {
+    if classifier.is_some() {
+        bail!(
+            "label preservation uses the classifiers of each domain's dataset (DATA/classifiers/<dataset>-v{}); --classifier names one",
+            gen_core::classifier::CLASSIFIER_VERSION
+        );
+    }
+    let Some((data_a, data_b)) = domain_datasets(name) else {
+        bail!(
+            "label preservation needs labelled domains with classifiers; '{name}' has none (try digits2restyled)"
+        );
+    };
+    let (a, b) = (&domains.test_a, &domains.test_b);
+    let (Some(labels_a), Some(labels_b)) = (&a.labels, &b.labels) else {
+        bail!("'{name}' has no labels on its test images");
+    };
+    let classifier_a = super::classifier::evaluation_classifier(None, data_a, device)?;
+    let classifier_b = super::classifier::evaluation_classifier(None, data_b, device)?;
+    super::classifier::check_image(&classifier_a, image, name)?;
+    super::classifier::check_image(&classifier_b, image, name)?;
+    let t = trained.translator();
+    let a_to_b = translate_all(t, Direction::AToB, a, image, device);
+    let b_to_a = translate_all(t, Direction::BToA, b, image, device);
+    let score_a = |values: &[f32], labels: &[u8]| {
+        json!(classifier_a.model.accuracy(values, labels, image, device))
+    };
+    let score_b = |values: &[f32], labels: &[u8]| {
+        json!(classifier_b.model.accuracy(values, labels, image, device))
+    };
+    let mut m = Map::new();
+    m.insert("labels_a_to_b".into(), score_b(&a_to_b, labels_a));
+    m.insert("labels_b_to_a".into(), score_a(&b_to_a, labels_b));
+    m.insert("labels_untranslated_a".into(), score_b(&a.values, labels_a));
+    m.insert("labels_untranslated_b".into(), score_a(&b.values, labels_b));
+    m.insert("classifier_accuracy_a".into(), score_a(&a.values, labels_a));
+    m.insert("classifier_accuracy_b".into(), score_b(&b.values, labels_b));
+    m.insert("labels_test_images".into(), json!(a.len()));
+    Ok(m)
+}
+
+/// The `translation` metric (see [`eval`]).
+fn translation_errors(
+    trained: &dyn TrainedTranslation,
+    name: &str,
+    domains: &TwoDomain,
+    image: [usize; 3],
+    device: &Device,
+) -> Result<Map<String, Value>> {
     if !paired(name, &domains) {
         bail!(
             "the translation metric needs test images with known counterparts (testA and testB with the same file names, or the generated shapes); '{name}' has none"

@@ -12,6 +12,7 @@ use super::digits::digits_splits;
 use super::error::DataError;
 use super::idx::load_idx_folder;
 use super::image_folder::{TwoDomain, load_two_domain};
+use super::restyled_digits::{digits_two_domain, restyled_digits_splits};
 use super::shapes::two_domain_shapes;
 
 /// Environment variable naming the data folder.
@@ -103,6 +104,13 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
             location: Location::Shipped,
         },
         DatasetInfo {
+            name: "digits-restyled",
+            kind: DataKind::Images,
+            origin: "the digits with thick light-on-dark strokes (dilated, inverted), labels kept",
+            licence: "CC BY 4.0 (from digits)",
+            location: Location::Generated,
+        },
+        DatasetInfo {
             name: "mnist",
             kind: DataKind::Images,
             origin: "MNIST (LeCun, Cortes & Burges), 60,000 + 10,000 28x28 images",
@@ -134,6 +142,13 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
         });
     }
     out.push(DatasetInfo {
+        name: "digits2restyled",
+        kind: DataKind::TwoDomain,
+        origin: "digits (A) vs digits-restyled (B), unpaired training halves, paired labelled test",
+        licence: "CC BY 4.0 (from digits)",
+        location: Location::Generated,
+    });
+    out.push(DatasetInfo {
         name: "shapes",
         kind: DataKind::TwoDomain,
         origin: "two-domain discs, 32x32, known counterparts in the test split",
@@ -157,6 +172,8 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
 pub fn load(name_or_path: &str, data_dir: &Path) -> Result<Loaded, DataError> {
     match name_or_path {
         "digits" => return Ok(Loaded::Splits(digits_splits())),
+        "digits-restyled" => return Ok(Loaded::Splits(restyled_digits_splits())),
+        "digits2restyled" => return Ok(Loaded::TwoDomain(Box::new(digits_two_domain()))),
         "bars-and-stripes" => {
             let all = bars_and_stripes(4);
             return Ok(Loaded::Splits(Splits {
