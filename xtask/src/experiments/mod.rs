@@ -1,5 +1,6 @@
 //! The reproducible experiments, one module per method, and the helpers they share.
 
+pub mod compare;
 pub mod dae;
 pub mod ebm;
 pub mod gmmn;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(dae::DaeExperiment),
         Box::new(ebm::EbmExperiment),
         Box::new(i2i::I2iExperiment),
+        Box::new(compare::CompareExperiment),
     ]
 }
 
@@ -77,4 +79,35 @@ pub fn eval_missing(ctx: &RunContext, run: &Path, metrics: &[(&str, &str)]) -> R
         }
     }
     summary(run)
+}
+
+/// The evaluation classifier of `data` (its versioned artefact in the data folder), trained with
+/// `gen train classifier` when it is missing or resumed when a run was interrupted; returns its
+/// folder and its summary. `--fresh` does not retrain it: it is an artefact, not a run.
+pub fn ensure_classifier(ctx: &RunContext, data: &str) -> Result<(std::path::PathBuf, Value)> {
+    let dir = gen_core::classifier::default_classifier_dir(&gen_core::data::data_dir(), data);
+    if !dir.join("classifier.json").is_file() {
+        let mut args: Vec<String> = ["train", "classifier", "--data", data, "--seed", "1"]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        args.extend(["--out".into(), dir.display().to_string()]);
+        if dir.join("config.toml").is_file() {
+            args = vec![
+                "train".into(),
+                "classifier".into(),
+                "--data".into(),
+                data.into(),
+                "--out".into(),
+                dir.display().to_string(),
+                "--resume".into(),
+            ];
+        }
+        if ctx.quiet {
+            args.push("--quiet".into());
+        }
+        ctx.run_gen(&args)?;
+    }
+    let sm = summary(&dir)?;
+    Ok((dir, sm))
 }

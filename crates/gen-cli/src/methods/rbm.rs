@@ -291,9 +291,9 @@ pub fn draw(
     }
 }
 
-/// `gen eval` for an RBM run. The likelihoods use the run's binarised data; the sample metrics
-/// (`parzen`, `mmd`, `fd`) compare the mean-field samples `P(v | h)` of independent chains
-/// with the data's grey test images, the test set every other method is scored on.
+/// `gen eval` for an RBM run, on the test split of the run's (binarised) data. The sample
+/// metrics (`parzen`, `mmd`, `fd`) score the mean-field samples `P(v | h)` of independent
+/// chains of the run's `sample.gibbs_steps` steps.
 pub fn eval(
     trained: &TrainedRbm,
     metric: &str,
@@ -302,15 +302,15 @@ pub fn eval(
     device: &Device,
 ) -> Result<Map<String, Value>> {
     let name = data.unwrap_or(&trained.config.data);
+    let splits = load_data(name, &trained.config.binarize)?;
+    if splits.test.dim() != trained.rbm.num_visible() {
+        bail!(
+            "'{name}' has {} values per example but the RBM has {} visible units",
+            splits.test.dim(),
+            trained.rbm.num_visible()
+        );
+    }
     if matches!(metric, "parzen" | "mmd" | "fd") {
-        let grey = load_data(name, &Binarize::None)?;
-        if grey.test.dim() != trained.rbm.num_visible() {
-            bail!(
-                "'{name}' has {} values per example but the RBM has {} visible units",
-                grey.test.dim(),
-                trained.rbm.num_visible()
-            );
-        }
         let seed = derive(trained.config.seed, Stream::Eval, 2);
         let chains = RbmSampleConfig::new().with_gibbs_steps(trained.config.sample.gibbs_steps);
         let mut counter = 0u64;
@@ -323,20 +323,12 @@ pub fn eval(
             metric,
             &mut draw_samples,
             &SampleEval {
-                splits: &grey,
+                splits: &splits,
                 data: name,
                 classifier,
                 seed,
             },
             device,
-        );
-    }
-    let splits = load_data(name, &trained.config.binarize)?;
-    if splits.test.dim() != trained.rbm.num_visible() {
-        bail!(
-            "'{name}' has {} values per example but the RBM has {} visible units",
-            splits.test.dim(),
-            trained.rbm.num_visible()
         );
     }
     let rbm = &trained.rbm;

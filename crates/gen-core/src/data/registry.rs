@@ -106,7 +106,7 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
         DatasetInfo {
             name: "digits-restyled",
             kind: DataKind::Images,
-            origin: "the digits with thick light-on-dark strokes (dilated, inverted), labels kept",
+            origin: "the digits with inverted grey levels (dark strokes on a light ground), labels kept",
             licence: "CC BY 4.0 (from digits)",
             location: Location::Generated,
         },

@@ -1,6 +1,6 @@
 //! Digits in a second style, for translation with labels: every 8x8 digit of the shipped set
-//! drawn with thick, light-on-dark strokes (a cross-shaped dilation, then the grey levels
-//! inverted). Each restyled image keeps its digit's label and is the known counterpart of its
+//! with its grey levels inverted, dark strokes on a light ground (the originals are light
+//! strokes on a dark ground). Each restyled image keeps its digit's label and is the known counterpart of its
 //! original, so a translation model can be scored by label preservation (the evaluation
 //! classifier applied to its translations, as the domain-adaptation papers measure it) and by
 //! its distance to the counterpart.
@@ -16,27 +16,13 @@ use super::image_folder::TwoDomain;
 /// Side of the shipped digits.
 const SIDE: usize = 8;
 
-/// One restyled image: each pixel becomes the maximum of itself and its four neighbours (the
-/// strokes thicken by a pixel), then `1 - value` (light strokes on a dark ground).
+/// One restyled image: each pixel `v` becomes `1 - v`, dark strokes on a light ground. (A
+/// dilation before the inversion was tried first: on 8x8 digits it fills most of the frame,
+/// the restyled-digit classifier reached only 90%, and a CycleGAN of ten epochs kept 4% of
+/// the labels; docs/i2i.md.)
 pub fn restyle_digit(pixels: &[f32]) -> Vec<f32> {
     assert_eq!(pixels.len(), SIDE * SIDE, "an 8x8 digit");
-    let at = |r: isize, c: isize| {
-        if (0..SIDE as isize).contains(&r) && (0..SIDE as isize).contains(&c) {
-            pixels[r as usize * SIDE + c as usize]
-        } else {
-            0.0
-        }
-    };
-    (0..SIDE * SIDE)
-        .map(|i| {
-            let (r, c) = ((i / SIDE) as isize, (i % SIDE) as isize);
-            let thick = [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)]
-                .iter()
-                .map(|(dr, dc)| at(r + dr, c + dc))
-                .fold(0.0f32, f32::max);
-            1.0 - thick
-        })
-        .collect()
+    pixels.iter().map(|v| 1.0 - v).collect()
 }
 
 fn restyled(data: &Dataset) -> Dataset {
@@ -88,17 +74,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_lit_pixel_becomes_a_dark_cross_on_white() {
-        let mut pixels = vec![0.0; 64];
-        pixels[3 * 8 + 4] = 1.0;
+    fn restyling_inverts_the_grey_levels() {
+        let pixels: Vec<f32> = (0..64).map(|i| i as f32 / 64.0).collect();
         let out = restyle_digit(&pixels);
-        let dark: Vec<usize> = (0..64).filter(|&i| out[i] == 0.0).collect();
-        assert_eq!(dark, vec![2 * 8 + 4, 3 * 8 + 3, 3 * 8 + 4, 3 * 8 + 5, 4 * 8 + 4]);
-        assert!(
-            out.iter()
-                .enumerate()
-                .all(|(i, &v)| dark.contains(&i) || v == 1.0)
-        );
+        assert!(out.iter().zip(&pixels).all(|(o, p)| o + p == 1.0));
     }
 
     #[test]
