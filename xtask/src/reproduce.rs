@@ -41,9 +41,12 @@ pub struct RunContext {
     pub report_dir: PathBuf,
     /// `reports/<profile>/runs/`: the training runs.
     pub runs_dir: PathBuf,
-    /// Retrain even when a finished run exists.
+    /// Retrain even when a finished run exists (once: a run trained or a metric computed in
+    /// this invocation is reused by the experiments after it).
     pub fresh: bool,
     pub quiet: bool,
+    /// Runs trained and `(run, metric)` evaluations made in this invocation.
+    pub done_now: std::cell::RefCell<std::collections::HashSet<String>>,
 }
 
 impl RunContext {
@@ -62,11 +65,21 @@ impl RunContext {
         gen_cli::run(full.clone()).with_context(|| format!("`{}` failed", full.join(" ")))
     }
 
-    /// Trains into `runs/<name>` with `args` unless a finished run is there; returns its path.
+    /// Whether `key` (a run, or a run and a metric) should be redone: never when done in this
+    /// invocation, else with `--fresh` or when `finished` is false. Marks it done.
+    pub fn redo(&self, key: String, finished: bool) -> bool {
+        let mut done = self.done_now.borrow_mut();
+        let redo = !done.contains(&key) && (self.fresh || !finished);
+        done.insert(key);
+        redo
+    }
+
+    /// Trains into `runs/<name>` with `args` unless a finished run is there (or, with
+    /// `--fresh`, unless it was trained in this invocation); returns its path.
     pub fn train(&self, name: &str, args: &[String]) -> Result<PathBuf> {
         let out = self.runs_dir.join(name);
         let finished = out.join("summary.json").is_file();
-        if finished && !self.fresh {
+        if !self.redo(out.display().to_string(), finished) {
             eprintln!("reusing finished run {}", out.display());
             return Ok(out);
         }
@@ -191,6 +204,24 @@ fn render(profile: Profile, done: &[Done]) -> String {
     md
 }
 
+/// The structure of a report: its headings and the header row of each table, one a line, with
+/// the numbers left out (what the insta snapshot of the quick report checks).
+pub fn report_structure(markdown: &str) -> String {
+    let lines: Vec<&str> = markdown.lines().collect();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let is_table_header = line.starts_with('|')
+            && lines
+                .get(i + 1)
+                .is_some_and(|next| next.starts_with("|---") || next.starts_with("|:--"));
+        if line.starts_with('#') || is_table_header {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Runs the experiments named in `only` (all when empty) and writes the report.
 pub fn reproduce(
     profile: Profile,
@@ -215,6 +246,7 @@ pub fn reproduce(
         report_dir: report_dir.clone(),
         fresh,
         quiet,
+        done_now: Default::default(),
     };
     std::fs::create_dir_all(&ctx.runs_dir)?;
     for exp in all
@@ -283,6 +315,47 @@ mod tests {
         assert!(md.contains("| [b](#b) | 2.0 | 1, 2 |"), "{md}");
         assert!(md.contains("Total: 6.0 s"), "{md}");
         assert!(md.find("a body").unwrap() < md.find("b body").unwrap());
+    }
+
+    fn context(fresh: bool) -> RunContext {
+        RunContext {
+            profile: Profile::Quick,
+            report_dir: PathBuf::from("r"),
+            runs_dir: PathBuf::from("r/runs"),
+            fresh,
+            quiet: true,
+            done_now: Default::default(),
+        }
+    }
+
+    #[test]
+    fn fresh_redoes_each_run_once_per_invocation() {
+        let fresh = context(true);
+        assert!(
+            fresh.redo("a".into(), true),
+            "--fresh redoes a finished run"
+        );
+        assert!(!fresh.redo("a".into(), true), "but only once");
+        let reuse = context(false);
+        assert!(!reuse.redo("a".into(), true), "a finished run is reused");
+        assert!(reuse.redo("b".into(), false), "an unfinished one is done");
+        assert!(!reuse.redo("b".into(), false), "once");
+    }
+
+    #[test]
+    fn structure_keeps_headings_and_table_headers_only() {
+        let md = "# Title\n\ntext 1.5\n\n| a | b |\n|---|---:|\n| 1 | 2 |\n\n## Part\n| not | a table header |\n";
+        assert_eq!(report_structure(md), "# Title\n| a | b |\n## Part\n");
+    }
+
+    /// The committed quick report (`reports/quick/README.md`, written by `cargo xtask
+    /// reproduce`) has the sections and table columns of the snapshot: a change of the report's
+    /// structure shows up here for review.
+    #[test]
+    fn quick_report_structure_matches_the_snapshot() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/quick/README.md");
+        let md = std::fs::read_to_string(&path).expect("the quick report is committed");
+        insta::assert_snapshot!(report_structure(&md));
     }
 
     #[test]

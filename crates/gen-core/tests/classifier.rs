@@ -41,12 +41,15 @@ fn trained_on_digits_it_classifies_held_out_digits_and_reloads() {
     let labels = digits.test.labels.clone().unwrap();
     let accuracy = trained.accuracy(&digits.test.values, &labels, DIGIT, &device);
     // The same fraction from the logits' argmax, computed here.
-    let logits = to_vec_f32(trained.forward(digits.test.to_tensor(&device).reshape([
-        digits.test.len(),
-        1,
-        8,
-        8,
-    ])));
+    let logits =
+        to_vec_f32(
+            trained.forward(
+                digits
+                    .test
+                    .to_tensor(&device)
+                    .reshape([digits.test.len(), 1, 8, 8]),
+            ),
+        );
     let right = logits
         .chunks_exact(10)
         .zip(&labels)
@@ -78,9 +81,7 @@ fn trained_on_digits_it_classifies_held_out_digits_and_reloads() {
     let loaded = load_classifier(&artefact_dir, &device).unwrap();
     assert_eq!(loaded.info.test_accuracy(), accuracy);
     assert_eq!(
-        loaded
-            .model
-            .classes_of(&digits.test.values, DIGIT, &device),
+        loaded.model.classes_of(&digits.test.values, DIGIT, &device),
         trained.classes_of(&digits.test.values, DIGIT, &device)
     );
 

@@ -46,12 +46,15 @@ pub struct UnitConfig {
 }
 
 impl UnitConfig {
-    /// The reference's widths from 128 pixels up; half of them (ours) for small images.
+    /// The reference's widths from 128 pixels up; half of them (ours) for small images, and no
+    /// downsampling below 16 pixels (see [`ResnetGeneratorConfig::for_side`]).
+    ///
+    /// [`ResnetGeneratorConfig::for_side`]: crate::resnet_generator::ResnetGeneratorConfig::for_side
     pub fn for_image(channels: usize, side: usize) -> Self {
         Self {
             channels,
             filters: if side >= 128 { 64 } else { 32 },
-            downsamplings: 2,
+            downsamplings: if side >= 16 { 2 } else { 0 },
             private_blocks: 3,
             shared_blocks: 1,
             share: true,

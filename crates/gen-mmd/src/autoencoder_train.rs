@@ -23,8 +23,8 @@ use burn::train::{
     InferenceStep, Learner, RegressionOutput, SupervisedTraining, TrainOutput, TrainStep,
 };
 use gen_core::data::Dataset;
-pub use gen_core::learner_progress::last_checkpointed_epoch;
 use gen_core::learner_progress::LearnerProgress;
+pub use gen_core::learner_progress::last_checkpointed_epoch;
 
 use crate::autoencoder::Autoencoder;
 
@@ -115,7 +115,6 @@ fn rows(data: &Dataset) -> InMemDataset<Vec<f32>> {
             .collect(),
     )
 }
-
 
 /// Where and how the Learner runs: its directory (checkpoints, logs), the shuffling seed and
 /// whether progress bars are drawn.

@@ -110,7 +110,7 @@ fn discussion(rows: &[Row]) -> String {
         let (p, f) = (&rows[*by_parzen], &rows[*by_fd]);
         let _ = writeln!(
             text,
-            "- Parzen prefers {} ({:.1} against {:.1} nats), the Fréchet distance prefers {} ({:.1} against {:.1}).",
+            "- Parzen prefers {} ({:.2} against {:.2} nats), the Fréchet distance prefers {} ({:.1} against {:.1}).",
             p.label, p.parzen, f.parzen, f.label, f.fd, p.fd
         );
     }
@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(ranking(&rows, |r| r.fd, false), "c > a > b");
         let text = discussion(&rows);
         assert!(text.contains("disagree on 2 of 3 pairs"), "{text}");
-        assert!(text.contains("Parzen prefers a (-1.0 against -3.0 nats), the Fréchet distance prefers c (10.0 against 20.0)"), "{text}");
+        assert!(text.contains("Parzen prefers a (-1.00 against -3.00 nats), the Fréchet distance prefers c (10.0 against 20.0)"), "{text}");
     }
 
     #[test]

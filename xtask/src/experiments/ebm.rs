@@ -266,5 +266,8 @@ fn train_images(ctx: &RunContext, s: &Settings) -> Result<PathBuf> {
 pub fn comparison_runs(ctx: &RunContext) -> Result<Vec<(String, PathBuf)>> {
     let s = settings(ctx.profile);
     check_data(s.data, ctx.profile)?;
-    Ok(vec![("Deep EBM (generator)".into(), train_images(ctx, &s)?)])
+    Ok(vec![(
+        "Deep EBM (generator)".into(),
+        train_images(ctx, &s)?,
+    )])
 }

@@ -65,11 +65,12 @@ pub fn sample_grid(ctx: &RunContext, run: &Path, out: &Path) -> Result<()> {
     ])
 }
 
-/// `gen eval RUN --metric M` for each metric whose `key` is not yet in the run's summary (or
-/// always with `--fresh`); returns the summary.
+/// `gen eval RUN --metric M` for each metric whose `key` is not yet in the run's summary (or,
+/// with `--fresh`, once per invocation); returns the summary.
 pub fn eval_missing(ctx: &RunContext, run: &Path, metrics: &[(&str, &str)]) -> Result<Value> {
     for (metric, key) in metrics {
-        if summary(run)?.get(*key).is_none() || ctx.fresh {
+        let present = summary(run)?.get(*key).is_some();
+        if ctx.redo(format!("{} --metric {metric}", run.display()), present) {
             ctx.run_gen(&[
                 "eval".into(),
                 run.display().to_string(),

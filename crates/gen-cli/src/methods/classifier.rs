@@ -96,7 +96,9 @@ fn load_labelled(name: &str) -> Result<(Splits, [usize; 3])> {
         anyhow!("'{name}' holds points, not images; the classifier learns labelled images")
     })?;
     if splits.train.labels.is_none() || splits.test.labels.is_none() {
-        bail!("'{name}' has no class labels; the classifier needs labelled images (try digits or mnist)");
+        bail!(
+            "'{name}' has no class labels; the classifier needs labelled images (try digits or mnist)"
+        );
     }
     Ok((splits, image))
 }
@@ -223,7 +225,11 @@ pub fn eval(
     let name = data.unwrap_or(&trained.artefact.info.dataset);
     let (splits, image) = load_labelled(name)?;
     check_image(&trained.artefact, image, name)?;
-    let labels = splits.test.labels.as_ref().expect("checked by load_labelled");
+    let labels = splits
+        .test
+        .labels
+        .as_ref()
+        .expect("checked by load_labelled");
     let accuracy = trained
         .artefact
         .model

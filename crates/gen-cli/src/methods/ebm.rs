@@ -498,7 +498,8 @@ pub fn eval(
             seed,
         },
         device,
-    ).map_err(|e| {
+    )
+    .map_err(|e| {
         anyhow!(
             "{e}{}",
             if density(name).is_some() {

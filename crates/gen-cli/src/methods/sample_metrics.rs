@@ -96,7 +96,10 @@ pub fn eval_samples(
         }
         "fd" => {
             let image = super::classifier::image_dims(splits.test.item_shape).ok_or_else(|| {
-                anyhow!("the Fréchet distance compares images; '{}' holds points", ctx.data)
+                anyhow!(
+                    "the Fréchet distance compares images; '{}' holds points",
+                    ctx.data
+                )
             })?;
             let classifier =
                 super::classifier::evaluation_classifier(ctx.classifier, ctx.data, device)?;

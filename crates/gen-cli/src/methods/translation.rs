@@ -244,7 +244,7 @@ fn translation_errors(
     image: [usize; 3],
     device: &Device,
 ) -> Result<Map<String, Value>> {
-    if !paired(name, &domains) {
+    if !paired(name, domains) {
         bail!(
             "the translation metric needs test images with known counterparts (testA and testB with the same file names, or the generated shapes); '{name}' has none"
         );

@@ -89,7 +89,10 @@ mod tests {
         assert_eq!(d.test_a.labels, d.test_b.labels);
         assert_eq!(d.test_b.item(7), restyle_digit(d.test_a.item(7)).as_slice());
         // Training image k of B is the restyled training digit 2k + 1, never one of A's.
-        assert_eq!(d.train_b.item(0), restyle_digit(digits.train.item(1)).as_slice());
+        assert_eq!(
+            d.train_b.item(0),
+            restyle_digit(digits.train.item(1)).as_slice()
+        );
         assert_eq!(d.train_a.item(1), digits.train.item(2));
     }
 }
