@@ -142,3 +142,16 @@ fn instance_norm_standardises_each_channel_of_each_image() {
         assert!((*g as f64 - e).abs() < 1e-5, "{got:?} vs {expected:?}");
     }
 }
+
+#[test]
+fn presets_below_sixteen_pixels_fit_eight_by_eight_digits() {
+    // No downsampling (2x2 maps would leave instance norm little to keep) and a one-layer
+    // PatchGAN whose 2x2 logit map still covers the image.
+    let model = CycleGanConfig::for_image(1, 8);
+    assert_eq!(model.generator.downsamplings, 0);
+    assert_eq!(model.discriminator.layers, 1);
+    assert_eq!(model.discriminator.output_side(8), Some(2));
+    assert!(model.validate([1, 8, 8]).is_ok());
+    // The 16-pixel preset keeps the reference's two downsamplings.
+    assert_eq!(ResnetGeneratorConfig::for_side(1, 16).downsamplings, 2);
+}
