@@ -66,6 +66,22 @@ impl GaussianStats {
     }
 }
 
+/// The product of two row-major `n x n` matrices.
+fn matmul(a: &[f64], b: &[f64], n: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n * n];
+    for i in 0..n {
+        for k in 0..n {
+            let x = a[i * n + k];
+            if x != 0.0 {
+                for j in 0..n {
+                    out[i * n + j] += x * b[k * n + j];
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The Fréchet distance d² between the Gaussians `a` and `b` (see the module doc).
 pub fn frechet_distance(a: &GaussianStats, b: &GaussianStats) -> f64 {
     assert_eq!(a.dim, b.dim, "both sets must have the same feature width");
@@ -79,28 +95,7 @@ pub fn frechet_distance(a: &GaussianStats, b: &GaussianStats) -> f64 {
     let trace = |m: &[f64]| (0..n).map(|i| m[i * n + i]).sum::<f64>();
     let root_a = psd_sqrt(&a.cov, n);
     // Σ₁^{1/2} Σ₂ Σ₁^{1/2}.
-    let mut left = vec![0.0; n * n];
-    for i in 0..n {
-        for k in 0..n {
-            let r = root_a[i * n + k];
-            if r != 0.0 {
-                for j in 0..n {
-                    left[i * n + j] += r * b.cov[k * n + j];
-                }
-            }
-        }
-    }
-    let mut middle = vec![0.0; n * n];
-    for i in 0..n {
-        for k in 0..n {
-            let l = left[i * n + k];
-            if l != 0.0 {
-                for j in 0..n {
-                    middle[i * n + j] += l * root_a[k * n + j];
-                }
-            }
-        }
-    }
+    let middle = matmul(&matmul(&root_a, &b.cov, n), &root_a, n);
     let (values, _) = symmetric_eigen(&middle, n);
     let trace_root: f64 = values.iter().map(|&l| l.max(0.0).sqrt()).sum();
     // Rounding can leave a tiny negative for identical sets; the distance is non-negative.
