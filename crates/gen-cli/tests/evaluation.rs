@@ -1,0 +1,132 @@
+//! `gen train classifier`, `gen eval --metric accuracy` and `gen eval --metric fd`: the artefact
+//! records what evaluation recomputes, the Fréchet distance of an untrained-looking model lies
+//! far above the training images' floor, and a missing classifier is a clear error.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn gen_cmd(args: &[&str], data_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .env("GEN_DATA_DIR", data_dir)
+        .output()
+        .expect("the gen binary runs")
+}
+
+fn ok(args: &[&str], data_dir: &Path) -> String {
+    let out = gen_cmd(args, data_dir);
+    assert!(
+        out.status.success(),
+        "gen {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn fails(args: &[&str], data_dir: &Path) -> String {
+    let out = gen_cmd(args, data_dir);
+    assert!(!out.status.success(), "gen {args:?} should fail");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
+    err
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The number printed for `key` in `gen eval`'s `key = value` lines.
+fn printed(out: &str, key: &str) -> f64 {
+    out.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("no {key} in {out}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn classifier_artefact_feeds_the_frechet_distance() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let gmmn = dir.path().join("gmmn");
+    ok(
+        &[
+            "train",
+            "gmmn",
+            "--data",
+            "digits",
+            "--epochs",
+            "2",
+            "--seed",
+            "3",
+            "--quiet",
+            "--out",
+            gmmn.to_str().unwrap(),
+            "--set",
+            "train.batch_size=500",
+            "--set",
+            "train.samples_per_update=500",
+            "--set",
+            "model.hidden=[32]",
+        ],
+        &data_dir,
+    );
+    // No classifier yet: the error names the command that trains it.
+    let err = fails(
+        &["eval", gmmn.to_str().unwrap(), "--metric", "fd"],
+        &data_dir,
+    );
+    assert!(err.contains("gen train classifier"), "{err}");
+
+    // The default --out is the artefact folder the metric reads.
+    ok(
+        &[
+            "train",
+            "classifier",
+            "--data",
+            "digits",
+            "--epochs",
+            "3",
+            "--seed",
+            "1",
+            "--quiet",
+        ],
+        &data_dir,
+    );
+    let artefact = data_dir.join("classifiers/digits-v1");
+    let info = json(&artefact.join("classifier.json"));
+    let recorded = info["test_correct"].as_f64().unwrap() / info["test_images"].as_f64().unwrap();
+    assert_eq!(info["test_images"], 360);
+    let out = ok(
+        &["eval", artefact.to_str().unwrap(), "--metric", "accuracy"],
+        &data_dir,
+    );
+    assert_eq!(printed(&out, "test_accuracy"), recorded);
+    assert!(recorded > 0.1, "three epochs beat chance: {recorded}");
+
+    // Training again into the same folder without --resume is refused.
+    let err = fails(
+        &[
+            "train",
+            "classifier",
+            "--data",
+            "digits",
+            "--epochs",
+            "3",
+            "--quiet",
+        ],
+        &data_dir,
+    );
+    assert!(err.contains("--resume"), "{err}");
+
+    let out = ok(
+        &["eval", gmmn.to_str().unwrap(), "--metric", "fd"],
+        &data_dir,
+    );
+    let (fd, floor) = (printed(&out, "fd"), printed(&out, "fd_train_to_test"));
+    assert_eq!(printed(&out, "fd_points"), 360.0);
+    assert!(floor > 0.0 && fd.is_finite());
+    // Four updates of a GMMN draw blobs, not digits: far above the training images' distance.
+    assert!(fd > 2.0 * floor, "fd {fd}, training images {floor}");
+    assert_eq!(json(&gmmn.join("summary.json"))["fd"].as_f64().unwrap(), fd);
+}
