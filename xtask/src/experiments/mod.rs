@@ -88,21 +88,16 @@ pub fn eval_missing(ctx: &RunContext, run: &Path, metrics: &[(&str, &str)]) -> R
 pub fn ensure_classifier(ctx: &RunContext, data: &str) -> Result<(std::path::PathBuf, Value)> {
     let dir = gen_core::classifier::default_classifier_dir(&gen_core::data::data_dir(), data);
     if !dir.join("classifier.json").is_file() {
-        let mut args: Vec<String> = ["train", "classifier", "--data", data, "--seed", "1"]
+        let mut args: Vec<String> = ["train", "classifier", "--data", data]
             .iter()
             .map(|a| a.to_string())
             .collect();
         args.extend(["--out".into(), dir.display().to_string()]);
+        // An interrupted training resumes (it takes no seed then: the run's config holds it).
         if dir.join("config.toml").is_file() {
-            args = vec![
-                "train".into(),
-                "classifier".into(),
-                "--data".into(),
-                data.into(),
-                "--out".into(),
-                dir.display().to_string(),
-                "--resume".into(),
-            ];
+            args.push("--resume".into());
+        } else {
+            args.extend(["--seed".into(), "1".into()]);
         }
         if ctx.quiet {
             args.push("--quiet".into());

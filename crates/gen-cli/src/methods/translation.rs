@@ -46,14 +46,13 @@ pub trait TrainedTranslation {
 
 /// The `[c, h, w]` of an image dataset.
 pub fn image_of(data: &Dataset) -> Result<[usize; 3]> {
-    match data.item_shape {
-        ItemShape::Image {
-            channels,
-            height,
-            width,
-        } => Ok([channels, height, width]),
-        ItemShape::Vector { dim } => bail!("'{}' holds vectors of {dim}, not images", data.name),
-    }
+    super::classifier::image_dims(data.item_shape).ok_or_else(|| {
+        anyhow!(
+            "'{}' holds vectors of {}, not images",
+            data.name,
+            data.dim()
+        )
+    })
 }
 
 /// Loads a two-domain set and checks that both domains hold images of one shape.
