@@ -1,6 +1,6 @@
 //! `gen train cyclegan`, `gen sample`, `gen eval --metric translation`, `gen translate`,
-//! `gen export` and `--resume` on the generated two-domain shapes, with tiny networks; and the
-//! refusals of bad input.
+//! `gen export` and `--resume` on the generated two-domain shapes, with tiny networks; `gen
+//! translate` of a grey run (the digits); and the refusals of bad input.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -191,6 +191,64 @@ fn cyclegan_trains_translates_evaluates_and_resumes() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn a_grey_run_translates_the_grey_levels_of_image_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("digits");
+    let r = run.to_str().unwrap();
+    let mut args = vec![
+        "train",
+        "cyclegan",
+        "--data",
+        "digits2restyled",
+        "--epochs",
+        "1",
+        "--seed",
+        "3",
+        "--quiet",
+        "--out",
+        r,
+    ];
+    args.extend(TINY);
+    ok(&args);
+    // The same 8x8 picture twice: as grey levels, and in colours whose luma
+    // (0.2126 R + 0.7152 G + 0.0722 B, rounded to 8 bits) is exactly those levels. A grey run
+    // reads the luma, so the two must translate to the same image.
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let colour = |x: u32, y: u32| image::Rgb([(x * 30) as u8, (y * 30) as u8, 0]);
+    let luma = |p: image::Rgb<u8>| {
+        ((2126 * p.0[0] as u32 + 7152 * p.0[1] as u32 + 722 * p.0[2] as u32 + 5000) / 10000) as u8
+    };
+    image::RgbImage::from_fn(8, 8, colour)
+        .save(input.join("colour.png"))
+        .unwrap();
+    image::GrayImage::from_fn(8, 8, |x, y| image::Luma([luma(colour(x, y))]))
+        .save(input.join("grey.png"))
+        .unwrap();
+    let translated = dir.path().join("out");
+    ok(&[
+        "translate",
+        r,
+        "--direction",
+        "a2b",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        translated.to_str().unwrap(),
+    ]);
+    let read = |name: &str| image::open(translated.join(name)).unwrap().to_rgb8();
+    let (from_colour, from_grey) = (read("colour.png"), read("grey.png"));
+    assert_eq!(from_grey.dimensions(), (8, 8));
+    assert!(
+        from_grey
+            .pixels()
+            .all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]),
+        "a grey translation is written as three equal channels"
+    );
+    assert_eq!(from_colour, from_grey);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
 use burn::tensor::{Device, Tensor};
-use gen_core::data::image_folder::{list_images, load_image};
+use gen_core::data::image_folder::{list_images, load_image_channels};
 use gen_core::data::{Dataset, ItemShape, Loaded, TwoDomain};
 use gen_core::image_file::write_image;
 use gen_core::module_bytes::load_module_bytes;
@@ -293,15 +293,16 @@ pub fn translate(
         other => bail!("--direction must be a2b or b2a, not '{other}'"),
     };
     let files = list_images(&args.input)?;
+    // Grey runs (the digits) read each file's grey levels, colour runs its RGB values.
     let channels = trained.image()[0];
-    if channels != 3 {
-        bail!("the run translates {channels}-channel images; image files are read as RGB");
+    if !matches!(channels, 1 | 3) {
+        bail!("the run translates {channels}-channel images; image files give 1 or 3 channels");
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     for file in &files {
-        let (values, w, h) = load_image(file, None)?;
-        let image = [3, h as usize, w as usize];
+        let (values, w, h) = load_image_channels(file, None, channels)?;
+        let image = [channels, h as usize, w as usize];
         trained
             .fits(image)
             .map_err(|e| anyhow!("{}: {e}", file.display()))?;

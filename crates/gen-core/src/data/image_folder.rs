@@ -62,12 +62,26 @@ pub fn load_image(
     path: &Path,
     size: Option<(u32, u32)>,
 ) -> Result<(Vec<f32>, u32, u32), DataError> {
+    load_image_channels(path, size, 3)
+}
+
+/// Decodes one image to `channels` channel-first values in `[0, 1]` (3: RGB; 1: grey levels,
+/// for colour files the Rec. 709 luma `0.2126 R + 0.7152 G + 0.0722 B` rounded to 8 bits, as
+/// the file saved in grey would hold), checking its size when one is given.
+pub fn load_image_channels(
+    path: &Path,
+    size: Option<(u32, u32)>,
+    channels: usize,
+) -> Result<(Vec<f32>, u32, u32), DataError> {
+    assert!(
+        matches!(channels, 1 | 3),
+        "images are decoded to 1 or 3 channels, not {channels}"
+    );
     let img = image::open(path).map_err(|e| DataError::UnreadableImage {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let rgb = img.to_rgb8();
-    let (w, h) = rgb.dimensions();
+    let (w, h) = (img.width(), img.height());
     if let Some((ew, eh)) = size
         && (w, h) != (ew, eh)
     {
@@ -78,6 +92,15 @@ pub fn load_image(
             expected_w: ew,
             expected_h: eh,
         });
+    }
+    let rgb = img.to_rgb8();
+    if channels == 1 {
+        // Integer weights summing to 10,000, so that grey pixels keep their level exactly.
+        let luma = |[r, g, b]: [u8; 3]| {
+            (2126 * r as u32 + 7152 * g as u32 + 722 * b as u32 + 5000) / 10000
+        };
+        let grey = rgb.pixels().map(|p| luma(p.0) as f32 / 255.0).collect();
+        return Ok((grey, w, h));
     }
     let plane = (w * h) as usize;
     let mut chw = vec![0f32; 3 * plane];
