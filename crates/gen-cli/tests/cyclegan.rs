@@ -5,6 +5,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+use common::summary;
+
 fn gen_cmd(args: &[&str], data_dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
@@ -69,10 +72,6 @@ fn train_tiny(out: &Path, epochs: &str) {
     ];
     args.extend(TINY);
     ok(&args);
-}
-
-fn summary(run: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap()
 }
 
 fn tensor(path: &Path, name: &str) -> Vec<u8> {

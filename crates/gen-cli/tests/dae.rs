@@ -4,6 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+use common::summary;
+
 fn gen_cmd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
@@ -31,10 +34,6 @@ fn fails(args: &[&str]) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
     err
-}
-
-fn summary(run: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap()
 }
 
 fn read_png(path: &Path) -> image::DynamicImage {

@@ -2,8 +2,10 @@
 //! ring of 8 Gaussians and the shipped digits; the refusals of bad settings; a diverging run
 //! that stops naming its step and keeps its last good checkpoint.
 
-use std::path::Path;
 use std::process::{Command, Output};
+
+mod common;
+use common::summary;
 
 fn gen_cmd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
@@ -32,10 +34,6 @@ fn fails(args: &[&str]) -> String {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
     err
-}
-
-fn summary(run: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap()
 }
 
 #[test]

@@ -5,6 +5,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::summary;
+
 fn gen_cmd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
@@ -46,10 +49,6 @@ fn read_f32_tensor(path: &Path, name: &str) -> (Vec<usize>, Vec<f32>) {
         .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
         .collect();
     (t.shape().to_vec(), values)
-}
-
-fn summary(run: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap()
 }
 
 const TRAIN_BAS: &[&str] = &[

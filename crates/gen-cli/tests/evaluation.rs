@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 fn gen_cmd(args: &[&str], data_dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
@@ -128,5 +130,5 @@ fn classifier_artefact_feeds_the_frechet_distance() {
     assert!(floor > 0.0 && fd.is_finite());
     // Four updates of a GMMN draw blobs, not digits: far above the training images' distance.
     assert!(fd > 2.0 * floor, "fd {fd}, training images {floor}");
-    assert_eq!(json(&gmmn.join("summary.json"))["fd"].as_f64().unwrap(), fd);
+    assert_eq!(common::summary(&gmmn)["fd"].as_f64().unwrap(), fd);
 }

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 fn gen_cmd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gen"))
         .args(args)
@@ -85,9 +87,7 @@ fn unit_trains_and_its_shared_blocks_are_exported_once() {
     );
     let s = shared.to_str().unwrap();
     ok(&["eval", s, "--metric", "translation"]);
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(shared.join("summary.json")).unwrap())
-            .unwrap();
+    let summary = common::summary(&shared);
     for key in ["l1_a_to_b", "l1_b_to_a", "identity_l1", "cycle_l1_a"] {
         assert!(summary[key].as_f64().unwrap().is_finite(), "{key}");
     }
