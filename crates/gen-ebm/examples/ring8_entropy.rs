@@ -28,7 +28,7 @@ use gen_core::data::density2d::Density2d;
 use gen_core::energy::EnergyModel;
 use gen_core::metrics::modes::{MODE_SAMPLES, mode_coverage};
 use gen_core::tensor_io::to_vec_f32;
-use gen_ebm::{Generator, GeneratorConfig, OutputKind};
+use gen_ebm::{Generator, GeneratorConfig, NoiseKind, OutputKind};
 
 /// `-log p(x)` of the ring of 8 Gaussians, exactly.
 struct RingEnergy {
@@ -92,6 +92,7 @@ fn train(seed: u64, steps: usize, entropy: Entropy) -> (usize, f64) {
         hidden: vec![128, 128],
         output: 2,
         output_kind: OutputKind::Linear,
+        noise_kind: NoiseKind::Normal,
     }
     .init(&device)
     .train();

@@ -32,6 +32,20 @@ pub struct GeneratorConfig {
     /// Width of one generated example.
     pub output: usize,
     pub output_kind: OutputKind,
+    /// The distribution of `z`.
+    #[serde(default)]
+    pub noise_kind: NoiseKind,
+}
+
+/// The distribution of the generator's input `z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoiseKind {
+    /// `N(0, I)`, as the lecture writes it.
+    #[default]
+    Normal,
+    /// Uniform on `[-1, 1]` per coordinate (DCGAN's and Kim's code's).
+    Uniform,
 }
 
 impl GeneratorConfig {
@@ -71,6 +85,7 @@ impl GeneratorConfig {
             norms,
             output: LinearConfig::new(*widths.last().expect("non-empty"), self.output).init(device),
             sigmoid_output: self.output_kind == OutputKind::Sigmoid,
+            uniform_noise: self.noise_kind == NoiseKind::Uniform,
         }
     }
 }
@@ -83,6 +98,8 @@ pub struct Generator {
     pub output: Linear,
     #[module(skip)]
     pub sigmoid_output: bool,
+    #[module(skip)]
+    pub uniform_noise: bool,
 }
 
 impl Generator {
@@ -96,13 +113,14 @@ impl Generator {
         self.output.weight.dims()[1]
     }
 
-    /// `n` noise vectors `z ~ N(0, I)`.
+    /// `n` noise vectors `z`, standard normal or uniform on `[-1, 1]`.
     pub fn noise(&self, n: usize, device: &Device) -> Tensor<2> {
-        Tensor::random(
-            [n, self.noise_dim()],
-            Distribution::Normal(0.0, 1.0),
-            device,
-        )
+        let distribution = if self.uniform_noise {
+            Distribution::Uniform(-1.0, 1.0)
+        } else {
+            Distribution::Normal(0.0, 1.0)
+        };
+        Tensor::random([n, self.noise_dim()], distribution, device)
     }
 
     /// `G(z)` and the entropy approximation `Σ_layers Σ_i ½ log(2 π e σ_i²)` over the

@@ -16,5 +16,5 @@ pub mod train;
 
 pub use energy::{DeepEnergy, DeepEnergyConfig};
 pub use features::{FeatureConfig, Features};
-pub use generator::{Generator, GeneratorConfig, OutputKind};
-pub use train::{EbmTrainConfig, EbmTrainer};
+pub use generator::{Generator, GeneratorConfig, NoiseKind, OutputKind};
+pub use train::{EbmOptimizer, EbmTrainConfig, EbmTrainer};

@@ -11,8 +11,9 @@
 //! One step of the shared training loop is one energy step on the loop's data batch.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Bytes, Device, Tensor};
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::{AdaGradConfig, AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Bytes, Device, Distribution, Tensor};
 use gen_core::energy::EnergyModel;
 use gen_core::module_bytes::{load_module_bytes, module_bytes};
 use gen_core::run::Checkpoint;
@@ -43,6 +44,27 @@ pub struct EbmTrainConfig {
     /// Weight `α` of the penalty `α (mean E(x⁺)² + mean E(G(z))²)` added to the energy step
     /// (Du & Mordatch 2019). Not in Kim & Bengio: 0 is their objective.
     pub energy_l2: f64,
+    /// The update rule of both networks.
+    #[serde(default)]
+    pub optimizer: EbmOptimizer,
+    /// L2 weight decay on the energy's parameters, added to its gradient (Kim's code uses 1e-5).
+    #[serde(default)]
+    pub energy_weight_decay: f64,
+    /// Standard deviation of Gaussian noise added to the generated examples wherever the energy
+    /// sees them (Kim's code adds 0.01 to its images); images are clipped back to `[0, 1]`.
+    #[serde(default)]
+    pub sample_noise: f64,
+}
+
+/// Which update rule trains the two networks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EbmOptimizer {
+    /// Adam with `beta1` (DCGAN's choice).
+    #[default]
+    Adam,
+    /// AdaGrad (Duchi et al. 2011), the first author's code's choice for both networks.
+    Adagrad,
 }
 
 impl Default for EbmTrainConfig {
@@ -55,6 +77,9 @@ impl Default for EbmTrainConfig {
             energy_steps: 1,
             entropy_weight: 1.0,
             energy_l2: 0.0,
+            optimizer: EbmOptimizer::Adam,
+            energy_weight_decay: 0.0,
+            sample_noise: 0.0,
         }
     }
 }
@@ -99,11 +124,37 @@ impl EbmTrainConfig {
                 self.energy_l2
             ));
         }
+        for (name, value) in [
+            ("energy weight decay", self.energy_weight_decay),
+            ("sample noise", self.sample_noise),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(format!(
+                    "the {name} must be finite and non-negative, got {value}"
+                ));
+            }
+        }
         Ok(())
     }
 
-    fn optimizer(&self) -> ModuleOptimizer {
-        AdamConfig::new().with_beta_1(self.beta1 as f32).init()
+    /// The update rule, with weight decay `decay` (0: none).
+    fn optimizer(&self, decay: f64) -> ModuleOptimizer {
+        let decay = (decay > 0.0).then(|| WeightDecayConfig::new(decay as f32));
+        match self.optimizer {
+            EbmOptimizer::Adam => AdamConfig::new()
+                .with_beta_1(self.beta1 as f32)
+                .with_weight_decay(decay)
+                .init(),
+            EbmOptimizer::Adagrad => AdaGradConfig::new().with_weight_decay(decay).init(),
+        }
+    }
+
+    fn energy_optimizer(&self) -> ModuleOptimizer {
+        self.optimizer(self.energy_weight_decay)
+    }
+
+    fn generator_optimizer(&self) -> ModuleOptimizer {
+        self.optimizer(0.0)
     }
 }
 
@@ -115,17 +166,33 @@ pub struct GeneratorStep {
     pub entropy: Tensor<1>,
 }
 
+/// `x` plus Gaussian noise of standard deviation `std` (none at 0), clipped back to `[0, 1]` for
+/// a generator of grey levels.
+fn perturbed(x: Tensor<2>, std: f64, generator: &Generator) -> Tensor<2> {
+    if std == 0.0 {
+        return x;
+    }
+    let noisy = x.clone() + x.random_like(Distribution::Normal(0.0, std));
+    if generator.sigmoid_output {
+        noisy.clamp(0.0, 1.0)
+    } else {
+        noisy
+    }
+}
+
 /// The generator's objective against any energy, `mean E(G(z)) - entropy_weight · H` on `n`
-/// fresh noise vectors (the lecture's `KL(P_φ | P_θ)` up to `log Z`), with what it measured.
+/// fresh noise vectors (the lecture's `KL(P_φ | P_θ)` up to `log Z`), with what it measured;
+/// the energy sees the samples with noise of standard deviation `sample_noise` added.
 pub fn generator_objective(
     generator: &Generator,
     energy: &dyn EnergyModel,
     n: usize,
     entropy_weight: f64,
+    sample_noise: f64,
     device: &Device,
 ) -> (Tensor<1>, GeneratorStep) {
     let (x, entropy) = generator.forward_with_entropy(generator.noise(n, device));
-    let mean_energy = energy.energy(x).mean();
+    let mean_energy = energy.energy(perturbed(x, sample_noise, generator)).mean();
     let objective = mean_energy.clone() - entropy.clone().mul_scalar(entropy_weight);
     (
         objective,
@@ -170,8 +237,8 @@ impl EbmTrainer {
             // `train` turns gradient tracking on (a module built on a plain device has it off).
             energy: energy.train().fork(&device),
             generator: generator.train().fork(&device),
-            energy_optimizer: config.optimizer(),
-            generator_optimizer: config.optimizer(),
+            energy_optimizer: config.energy_optimizer(),
+            generator_optimizer: config.generator_optimizer(),
             config,
             device,
         })
@@ -186,10 +253,10 @@ impl EbmTrainer {
     /// `mean E(G(z))` before the step.
     pub fn energy_step(&mut self, data: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
         let [batch, _] = data.dims();
-        let negative = self
+        let generated = self
             .generator
-            .forward(self.generator.noise(batch, &self.device))
-            .detach();
+            .forward(self.generator.noise(batch, &self.device));
+        let negative = perturbed(generated, self.config.sample_noise, &self.generator).detach();
         let positive = self.energy.energy(data);
         let negative = self.energy.energy(negative);
         let (positive_energy, negative_energy) = (positive.clone().mean(), negative.clone().mean());
@@ -213,6 +280,7 @@ impl EbmTrainer {
             &self.energy,
             self.config.batch_size,
             self.config.entropy_weight,
+            self.config.sample_noise,
             &self.device,
         );
         let grads = GradientsParams::from_grads(objective.backward(), &self.generator);
@@ -278,14 +346,14 @@ impl Trainer for EbmTrainer {
                 .blob(name)
                 .ok_or_else(|| format!("checkpoint has no '{name}'"))
         };
-        let optimizer = |name: &str| -> Result<ModuleOptimizer, String> {
-            self.config
-                .optimizer()
+        let restore = |fresh: ModuleOptimizer, name: &str| -> Result<ModuleOptimizer, String> {
+            fresh
                 .from_bytes(Bytes::from_bytes_vec(blob(name)?.to_vec()))
                 .map_err(|e| format!("unreadable optimiser state '{name}': {e}"))
         };
-        let energy_optimizer = optimizer("energy_optimizer")?;
-        let generator_optimizer = optimizer("generator_optimizer")?;
+        let energy_optimizer = restore(self.config.energy_optimizer(), "energy_optimizer")?;
+        let generator_optimizer =
+            restore(self.config.generator_optimizer(), "generator_optimizer")?;
         self.energy = load_module_bytes(self.energy.clone(), blob("energy")?)?;
         self.generator = load_module_bytes(self.generator.clone(), blob("generator")?)?;
         self.energy_optimizer = energy_optimizer;

@@ -10,7 +10,8 @@ use gen_core::run::{Checkpoint, RunDir};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, TrainError, Trainer, run_training};
 use gen_ebm::{
-    DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, GeneratorConfig, OutputKind,
+    DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, GeneratorConfig, NoiseKind,
+    OutputKind,
 };
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -67,6 +68,7 @@ fn a_non_finite_energy_stops_the_run_and_the_last_checkpoint_is_good() {
         hidden: vec![8],
         output: 2,
         output_kind: OutputKind::Linear,
+        noise_kind: NoiseKind::Normal,
     }
     .init(&dev);
     let config = EbmTrainConfig {

@@ -10,7 +10,7 @@ use burn::module::Param;
 use burn::tensor::{Device, Distribution, Tensor};
 use gen_core::tensor_io::to_vec_f32;
 use gen_ebm::train::generator_objective;
-use gen_ebm::{DeepEnergyConfig, FeatureConfig, Generator, GeneratorConfig, OutputKind};
+use gen_ebm::{DeepEnergyConfig, FeatureConfig, Generator, GeneratorConfig, NoiseKind, OutputKind};
 
 fn generator(dev: &Device) -> Generator {
     GeneratorConfig {
@@ -18,6 +18,7 @@ fn generator(dev: &Device) -> Generator {
         hidden: vec![7, 5],
         output: 2,
         output_kind: OutputKind::Linear,
+        noise_kind: NoiseKind::Normal,
     }
     .init(dev)
 }
@@ -100,7 +101,7 @@ fn a_generator_collapsed_onto_one_point_reaches_any_objective() {
     g.output.bias = Some(Param::from_tensor(Tensor::from_floats([2.0, 0.0], &dev)));
 
     let objective = |g: &Generator| {
-        let (objective, step) = generator_objective(g, &energy, 256, 1.0, &dev);
+        let (objective, step) = generator_objective(g, &energy, 256, 1.0, 0.0, &dev);
         (
             to_vec_f32(objective)[0] as f64,
             to_vec_f32(step.energy)[0] as f64,

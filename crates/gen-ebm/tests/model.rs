@@ -7,7 +7,8 @@ use burn::tensor::{Device, Tensor};
 use gen_core::energy::EnergyModel;
 use gen_core::tensor_io::{matrix, to_vec_f32};
 use gen_ebm::{
-    DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, GeneratorConfig, OutputKind,
+    DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, GeneratorConfig, NoiseKind,
+    OutputKind,
 };
 
 fn device() -> Device {
@@ -133,6 +134,7 @@ fn entropy_of_fresh_batch_norm_is_that_of_unit_gaussians_and_grows_with_gamma() 
         hidden: vec![7, 5],
         output: 2,
         output_kind: OutputKind::Linear,
+        noise_kind: NoiseKind::Normal,
     }
     .init(&dev);
     // On an autodiff device batch norm uses the batch's statistics: each unit's output has
@@ -177,6 +179,24 @@ fn bad_settings_are_refused_with_the_setting_named() {
             "{w}"
         );
     }
+    for v in [f64::NAN, -0.01] {
+        let decay = EbmTrainConfig {
+            energy_weight_decay: v,
+            ..EbmTrainConfig::default()
+        };
+        assert!(
+            decay.validate().unwrap_err().contains("weight decay"),
+            "{v}"
+        );
+        let noise = EbmTrainConfig {
+            sample_noise: v,
+            ..EbmTrainConfig::default()
+        };
+        assert!(
+            noise.validate().unwrap_err().contains("sample noise"),
+            "{v}"
+        );
+    }
     let one = EbmTrainConfig {
         batch_size: 1,
         ..EbmTrainConfig::default()
@@ -189,6 +209,7 @@ fn bad_settings_are_refused_with_the_setting_named() {
         hidden: vec![4],
         output: 3,
         output_kind: OutputKind::Linear,
+        noise_kind: NoiseKind::Normal,
     }
     .init(&dev);
     energy.sigma = 1.0;
@@ -204,4 +225,27 @@ fn bad_settings_are_refused_with_the_setting_named() {
         err.contains("outputs 3") && err.contains("takes 2"),
         "{err}"
     );
+}
+
+#[test]
+fn uniform_noise_has_the_moments_of_the_uniform_distribution_on_minus_one_one() {
+    let dev = device();
+    dev.seed(12);
+    let generator = GeneratorConfig {
+        noise: 10,
+        hidden: vec![4],
+        output: 2,
+        output_kind: OutputKind::Linear,
+        noise_kind: NoiseKind::Uniform,
+    }
+    .init(&dev);
+    let z = to_vec_f32(generator.noise(20_000, &dev));
+    assert!(z.iter().all(|v| (-1.0..=1.0).contains(v)));
+    // 200,000 draws: mean 0 and variance 1/3, each within about 5 standard errors
+    // (sd of the mean sqrt(1/3 / n) = 0.0013; of the variance sqrt(4/45 / n) = 0.00067).
+    let n = z.len() as f64;
+    let mean = z.iter().map(|&v| v as f64).sum::<f64>() / n;
+    let variance = z.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
+    assert!(mean.abs() < 0.0065, "{mean}");
+    assert!((variance - 1.0 / 3.0).abs() < 0.0035, "{variance}");
 }

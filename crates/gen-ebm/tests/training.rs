@@ -12,7 +12,8 @@ use gen_core::run::Checkpoint;
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use gen_ebm::{
-    DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, GeneratorConfig, OutputKind,
+    DeepEnergyConfig, EbmOptimizer, EbmTrainConfig, EbmTrainer, FeatureConfig, GeneratorConfig,
+    NoiseKind, OutputKind,
 };
 
 fn serial() -> MutexGuard<'static, ()> {
@@ -21,6 +22,13 @@ fn serial() -> MutexGuard<'static, ()> {
 }
 
 fn trainer(seed: u64) -> EbmTrainer {
+    trainer_with(seed, EbmOptimizer::Adam)
+}
+
+/// With AdaGrad, the first author's code's options come too: uniform noise, weight decay on the
+/// energy, noise on the generated examples.
+fn trainer_with(seed: u64, optimizer: EbmOptimizer) -> EbmTrainer {
+    let authors_code = optimizer == EbmOptimizer::Adagrad;
     let dev = Device::flex();
     dev.seed(seed);
     let energy = DeepEnergyConfig {
@@ -37,12 +45,20 @@ fn trainer(seed: u64) -> EbmTrainer {
         hidden: vec![16],
         output: 2,
         output_kind: OutputKind::Linear,
+        noise_kind: if authors_code {
+            NoiseKind::Uniform
+        } else {
+            NoiseKind::Normal
+        },
     }
     .init(&dev);
     let config = EbmTrainConfig {
         batch_size: 64,
         learning_rate: 1e-3,
         generator_learning_rate: 1e-3,
+        optimizer,
+        energy_weight_decay: if authors_code { 1e-5 } else { 0.0 },
+        sample_noise: if authors_code { 0.01 } else { 0.0 },
         ..EbmTrainConfig::default()
     };
     EbmTrainer::new(energy, generator, config, &dev).unwrap()
@@ -98,7 +114,7 @@ fn the_generator_step_lowers_its_objective_on_the_same_noise() {
         let objective = |t: &EbmTrainer| {
             dev.seed(91);
             let (o, _) =
-                gen_ebm::train::generator_objective(&t.generator, &t.energy, 64, weight, &dev);
+                gen_ebm::train::generator_objective(&t.generator, &t.energy, 64, weight, 0.0, &dev);
             scalar(o)
         };
         let before = objective(&t);
@@ -123,9 +139,15 @@ fn run(t: &mut EbmTrainer, from: u64, steps: u64) {
 #[test]
 fn restored_state_continues_exactly() {
     let _serial = serial();
-    let mut straight = trainer(3);
+    for optimizer in [EbmOptimizer::Adam, EbmOptimizer::Adagrad] {
+        restored_state_continues_exactly_with(optimizer);
+    }
+}
+
+fn restored_state_continues_exactly_with(optimizer: EbmOptimizer) {
+    let mut straight = trainer_with(3, optimizer);
     run(&mut straight, 0, 10);
-    let mut first = trainer(3);
+    let mut first = trainer_with(3, optimizer);
     run(&mut first, 0, 5);
     let checkpoint = Checkpoint {
         step: 5,
@@ -134,7 +156,7 @@ fn restored_state_continues_exactly() {
         blobs: first.save_state(),
     };
     // A different initialisation, then the saved state on top.
-    let mut resumed = trainer(4);
+    let mut resumed = trainer_with(4, optimizer);
     resumed.load_state(&checkpoint).unwrap();
     run(&mut resumed, 5, 5);
     let probe = Tensor::<2>::random([32, 2], Distribution::Normal(0.0, 2.0), straight.device());
@@ -161,6 +183,6 @@ fn restored_state_continues_exactly() {
             .collect(),
         ..checkpoint
     };
-    let err = trainer(3).load_state(&partial).unwrap_err();
+    let err = trainer_with(3, optimizer).load_state(&partial).unwrap_err();
     assert!(err.contains("generator_optimizer"), "{err}");
 }

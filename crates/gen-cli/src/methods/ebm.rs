@@ -24,7 +24,7 @@ use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
 use gen_ebm::{
     DeepEnergy, DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, Generator,
-    GeneratorConfig, OutputKind,
+    GeneratorConfig, NoiseKind, OutputKind,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -97,6 +97,7 @@ impl EbmRunConfig {
                     hidden: vec![128, 128],
                     output: 0,
                     output_kind: OutputKind::Linear,
+                    noise_kind: NoiseKind::Normal,
                 },
                 // The energy learns ten times slower than the generator, so that the generator
                 // can follow P_θ as the derivation assumes (our setting; see docs/ebm.md).
@@ -136,6 +137,7 @@ impl EbmRunConfig {
                 hidden: vec![1024, 1024],
                 output: 0,
                 output_kind: OutputKind::Sigmoid,
+                noise_kind: NoiseKind::Normal,
             },
             train: EbmTrainConfig::default(),
         }
