@@ -146,17 +146,7 @@ fn cyclegan_trains_translates_evaluates_and_resumes() {
         .save(input.join(name))
         .unwrap();
     }
-    let translated = dir.path().join("out");
-    ok(&[
-        "translate",
-        r,
-        "--direction",
-        "a2b",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        translated.to_str().unwrap(),
-    ]);
+    let translated = translate_a_to_b(&run, &input);
     for (name, side) in [("a.png", 32u32), ("b.jpg", 64)] {
         let img = image::open(translated.join(name)).unwrap();
         assert_eq!((img.width(), img.height()), (side, side), "{name}");
@@ -227,17 +217,7 @@ fn a_grey_run_translates_the_grey_levels_of_image_files() {
     image::GrayImage::from_fn(8, 8, |x, y| image::Luma([luma(colour(x, y))]))
         .save(input.join("grey.png"))
         .unwrap();
-    let translated = dir.path().join("out");
-    ok(&[
-        "translate",
-        r,
-        "--direction",
-        "a2b",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        translated.to_str().unwrap(),
-    ]);
+    let translated = translate_a_to_b(&run, &input);
     let read = |name: &str| image::open(translated.join(name)).unwrap().to_rgb8();
     let (from_colour, from_grey) = (read("colour.png"), read("grey.png"));
     assert_eq!(from_grey.dimensions(), (8, 8));
@@ -248,6 +228,22 @@ fn a_grey_run_translates_the_grey_levels_of_image_files() {
         "a grey translation is written as three equal channels"
     );
     assert_eq!(from_colour, from_grey);
+}
+
+/// `gen translate RUN --direction a2b` of the folder `input` into `input`'s sibling `out`.
+fn translate_a_to_b(run: &Path, input: &Path) -> std::path::PathBuf {
+    let out = input.with_file_name("out");
+    ok(&[
+        "translate",
+        run.to_str().unwrap(),
+        "--direction",
+        "a2b",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    out
 }
 
 fn copy_dir(from: &Path, to: &Path) {
