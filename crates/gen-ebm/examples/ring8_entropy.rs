@@ -37,13 +37,21 @@ struct RingEnergy {
     std: f64,
 }
 
+/// `‖x_i - y_j‖²` for every pair, from the differences themselves: the one-GEMM expansion of
+/// `gen_core::kernel::squared_distances` loses distances of 1e-6 (the nearest neighbours here,
+/// and points within a mode of std 0.02) to f32 rounding.
+fn pairwise_squared(x: Tensor<2>, y: Tensor<2>) -> Tensor<2> {
+    let [n, _] = x.dims();
+    let [m, _] = y.dims();
+    let diff = x.unsqueeze_dim::<3>(1) - y.unsqueeze_dim::<3>(0);
+    diff.powi_scalar(2).sum_dim(2).reshape([n, m])
+}
+
 impl EnergyModel for RingEnergy {
     fn energy(&self, x: Tensor<2>) -> Tensor<1> {
         let [n, _] = x.dims();
         let modes = self.centres.dims()[0];
-        // Squared distances to each centre, [n, 8].
-        let diff = x.unsqueeze_dim::<3>(1) - self.centres.clone().unsqueeze_dim::<3>(0);
-        let d2 = diff.powi_scalar(2).sum_dim(2).reshape([n, modes]);
+        let d2 = pairwise_squared(x, self.centres.clone());
         let logits = d2.div_scalar(-2.0 * self.std * self.std);
         let max = logits.clone().max_dim(1).detach();
         let log_sum = (logits - max.clone()).exp().sum_dim(1).log() + max;
@@ -56,8 +64,7 @@ impl EnergyModel for RingEnergy {
 /// on the samples.
 fn nearest_neighbour_entropy(x: Tensor<2>) -> Tensor<1> {
     let [n, _] = x.dims();
-    let diff = x.clone().unsqueeze_dim::<3>(1) - x.unsqueeze_dim::<3>(0);
-    let d2 = diff.powi_scalar(2).sum_dim(2).reshape([n, n]);
+    let d2 = pairwise_squared(x.clone(), x);
     // Push each point's distance to itself out of the minimum.
     let eye = Tensor::<2>::eye(n, &d2.device()).mul_scalar(1e12);
     let nearest2 = (d2 + eye).min_dim(1).clamp_min(1e-12);
