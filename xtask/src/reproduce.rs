@@ -75,13 +75,25 @@ impl RunContext {
     }
 
     /// Trains into `runs/<name>` with `args` unless a finished run is there (or, with
-    /// `--fresh`, unless it was trained in this invocation); returns its path.
+    /// `--fresh`, unless it was trained in this invocation); returns its path. A run that was
+    /// interrupted after its first checkpoint is resumed (`gen train METHOD --resume`), not
+    /// restarted, unless `--fresh` is given.
     pub fn train(&self, name: &str, args: &[String]) -> Result<PathBuf> {
         let out = self.runs_dir.join(name);
         let finished = out.join("summary.json").is_file();
         if !self.redo(out.display().to_string(), finished) {
             eprintln!("reusing finished run {}", out.display());
             return Ok(out);
+        }
+        if !self.fresh && has_checkpoint(&out) {
+            eprintln!("resuming interrupted run {}", out.display());
+            // `train METHOD --data NAME`: a resume takes no other configuration.
+            let mut resume: Vec<String> = args.iter().take(4).cloned().collect();
+            resume.extend(["--out".into(), out.display().to_string(), "--resume".into()]);
+            if self.quiet {
+                resume.push("--quiet".into());
+            }
+            return self.run_gen(&resume).map(|()| out);
         }
         if out.exists() {
             std::fs::remove_dir_all(&out)
@@ -95,6 +107,16 @@ impl RunContext {
         self.run_gen(&full)?;
         Ok(out)
     }
+}
+
+/// Whether `run` holds a configuration and at least one checkpoint (a run that can resume).
+fn has_checkpoint(run: &Path) -> bool {
+    run.join("config.toml").is_file()
+        && std::fs::read_dir(run.join("checkpoints")).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("step-"))
+        })
 }
 
 /// What an experiment reports.
@@ -113,6 +135,10 @@ pub struct Section {
 pub trait Experiment {
     /// Short name used by `--only`.
     fn name(&self) -> &'static str;
+    /// The profiles the experiment belongs to.
+    fn profiles(&self) -> &'static [Profile] {
+        &[Profile::Quick, Profile::Paper]
+    }
     /// Runs the experiment for `ctx.profile` and describes the results.
     fn run(&self, ctx: &RunContext) -> Result<Section>;
 }
@@ -230,11 +256,15 @@ pub fn reproduce(
     quiet: bool,
     reports_root: &Path,
 ) -> Result<PathBuf> {
-    let all = experiments::all();
+    let all: Vec<_> = experiments::all()
+        .into_iter()
+        .filter(|e| e.profiles().contains(&profile))
+        .collect();
     for name in only {
         if !all.iter().any(|e| e.name() == name) {
             bail!(
-                "unknown experiment '{name}'; available: {}",
+                "unknown experiment '{name}' for the {} profile; available: {}",
+                profile.as_str(),
                 all.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
             );
         }

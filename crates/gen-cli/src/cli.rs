@@ -239,7 +239,7 @@ pub struct SampleArgs {
 pub struct EvalArgs {
     /// Run directory written by `gen train`.
     pub run: PathBuf,
-    /// Metric to compute (RBM: exact, ais, recon, pseudo-likelihood; RBM, GMMN, DAE, EBM:
+    /// Metric to compute (RBM: exact, ais, raise, recon, pseudo-likelihood; RBM, GMMN, DAE, EBM:
     /// parzen, mmd, fd; EBM on 2-D data: exact2d; CycleGAN, UNIT: translation, labels;
     /// classifier: accuracy).
     #[arg(long)]

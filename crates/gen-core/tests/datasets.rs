@@ -291,3 +291,15 @@ fn smoothed_ring_score_matches_the_mixture_gradient() {
         }
     }
 }
+
+#[test]
+fn mnist_validation_is_its_last_10000_training_images() {
+    use gen_core::data::registry::validation_len;
+    assert_eq!(validation_len("mnist", 60_000), 10_000);
+    assert_eq!(validation_len("fashion-mnist", 60_000), 10_000);
+    // A small sample of MNIST, and every other set: the last tenth.
+    assert_eq!(validation_len("mnist", 8_000), 800);
+    assert_eq!(validation_len("digits", 1_437), 143);
+    assert_eq!(validation_len("ring8", 10_000), 1_000);
+    assert_eq!(validation_len("x", 5), 1);
+}

@@ -15,6 +15,17 @@
 //!
 //! The update with momentum `μ`, L2 weight decay `λ` (weights only) and learning rate `α_t`:
 //! `Δ := μ Δ + α_t (g - λ W)`, `θ := θ + Δ`.
+//!
+//! Beyond the lecture, every method can train the centred RBM (Montavon & Müller 2012;
+//! Melchior, Fischer & Wiskott 2016): the energy `-(v-o)ᵀW(h-r) - b̃ᵀ(v-o) - c̃ᵀ(h-r)` with
+//! offsets `o`, `r` (sliding averages of the data's visible means and hidden probabilities)
+//! has the gradient `g̃_W = <(v⁺-o)(h⁺-r)ᵀ> - <(v⁻-o)(h⁻-r)ᵀ>`, `g̃_b = <v⁺> - <v⁻>`,
+//! `g̃_c = <h⁺> - <h⁻>`. The model is the plain RBM with `W = W̃`, `b = b̃ - W r`,
+//! `c = c̃ - Wᵀ o`, so it is kept in plain form (every evaluation and sampler applies
+//! unchanged), moving an offset changes nothing (the reparametrisation of Melchior et al.'s
+//! Algorithm 1 is the identity in plain form), and a centred step is the plain step with
+//! `g_W = g̃_W`, `g_b = g̃_b - g̃_W r`, `g_c = g̃_c - g̃_Wᵀ o`. With zero offsets it is exactly
+//! the plain update.
 
 use burn::config::Config;
 use burn::tensor::{Device, Distribution, Tensor};
@@ -117,6 +128,14 @@ pub struct RbmTrainConfig {
     /// Epochs between two exact log-likelihood evaluations (each costs 2^hidden states).
     #[config(default = 1)]
     pub monitor_exact_every: u64,
+    /// Train the centred RBM (Melchior, Fischer & Wiskott 2016): offsets start at the data's
+    /// pixel means and 0.5 for the hidden units, as in their Algorithm 1.
+    #[config(default = false)]
+    pub centred: bool,
+    /// Sliding-average rate `ν` of the offsets, `o := (1-ν) o + ν <v⁺>` (and `r` with `<h⁺>`);
+    /// 0.01 is ours (Melchior et al. 2016 find small rates work; 0 keeps the start values).
+    #[config(default = 0.01)]
+    pub offset_rate: f64,
 }
 
 impl RbmTrainConfig {
@@ -148,6 +167,12 @@ impl RbmTrainConfig {
         }
         if self.batch_size == 0 || self.chains == 0 {
             return Err("batch_size and chains must be positive".into());
+        }
+        if !(0.0..=1.0).contains(&self.offset_rate) {
+            return Err(format!(
+                "offset_rate must be in [0, 1], got {}",
+                self.offset_rate
+            ));
         }
         if self.method == Method::Pt && self.temperatures < 2 {
             return Err("parallel tempering needs at least 2 temperatures".into());
@@ -187,6 +212,8 @@ pub struct RbmTrainer {
     pub pt_round: u64,
     /// Held-out data for the exact log-likelihood monitor.
     pub test: Option<Dataset>,
+    /// The centred RBM's offsets `(o, r)`, `[V]` and `[H]` (centred training only).
+    pub offsets: Option<(Tensor<1>, Tensor<1>)>,
     device: Device,
 }
 
@@ -214,6 +241,13 @@ impl RbmTrainer {
                 device,
             )),
         };
+        let offsets = config.centred.then(|| {
+            let means = train.mean();
+            (
+                Tensor::<1>::from_data(burn::tensor::TensorData::new(means, [v]), device),
+                Tensor::<1>::full([h], 0.5, device),
+            )
+        });
         Self {
             rbm,
             velocity: ParamSet::zeros(v, h, device),
@@ -221,6 +255,7 @@ impl RbmTrainer {
             chains,
             pt_round: 0,
             test: None,
+            offsets,
             device: device.clone(),
             config,
         }
@@ -312,13 +347,16 @@ impl RbmTrainer {
         next
     }
 
-    /// The log-likelihood gradient estimate `g` from positive and negative batches.
+    /// The log-likelihood gradient estimate `g` from positive and negative batches, in plain
+    /// form (for the centred RBM, the centred gradient mapped to the plain parameters).
     pub fn gradient(&self, positive: Tensor<2>, negative: Tensor<2>) -> ParamSet {
         let h_pos = self.rbm.hidden_probs(positive.clone());
         self.gradient_with(positive, h_pos, negative)
     }
 
-    /// [`gradient`](Self::gradient) with `P(h | v⁺)` already computed.
+    /// [`gradient`](Self::gradient) with `P(h | v⁺)` already computed. For the centred RBM the
+    /// weight statistics are taken about the offsets, `<(v-o)(h-r)ᵀ>`; the biases' gradients are
+    /// the same expressions in both forms.
     fn gradient_with(
         &self,
         positive: Tensor<2>,
@@ -328,8 +366,17 @@ impl RbmTrainer {
         let n_pos = positive.dims()[0] as f64;
         let n_neg = negative.dims()[0] as f64;
         let h_neg = self.rbm.hidden_probs(negative.clone());
-        let pos_stats = positive.clone().transpose().matmul(h_pos.clone());
-        let neg_stats = negative.clone().transpose().matmul(h_neg.clone());
+        let centre = |v: &Tensor<2>, h: &Tensor<2>| match &self.offsets {
+            Some((o, r)) => (
+                v.clone() - o.clone().unsqueeze(),
+                h.clone() - r.clone().unsqueeze(),
+            ),
+            None => (v.clone(), h.clone()),
+        };
+        let (v_pos_c, h_pos_c) = centre(&positive, &h_pos);
+        let (v_neg_c, h_neg_c) = centre(&negative, &h_neg);
+        let pos_stats = v_pos_c.transpose().matmul(h_pos_c);
+        let neg_stats = v_neg_c.transpose().matmul(h_neg_c);
         // Equal batch sizes (the usual case) need one scaling pass instead of two.
         let weights = if n_pos == n_neg {
             (pos_stats - neg_stats).div_scalar(n_pos)
@@ -340,10 +387,18 @@ impl RbmTrainer {
             positive.mean_dim(0).squeeze_dim::<1>(0) - negative.mean_dim(0).squeeze_dim::<1>(0);
         let hidden_bias =
             h_pos.mean_dim(0).squeeze_dim::<1>(0) - h_neg.mean_dim(0).squeeze_dim::<1>(0);
-        ParamSet {
-            weights,
-            visible_bias,
-            hidden_bias,
+        match &self.offsets {
+            // The centred step in plain form: g_b = g̃_b - g̃_W r, g_c = g̃_c - g̃_Wᵀ o.
+            Some((o, r)) => ParamSet {
+                visible_bias: visible_bias - matvec(weights.clone(), r.clone()),
+                hidden_bias: hidden_bias - matvec(weights.clone().transpose(), o.clone()),
+                weights,
+            },
+            None => ParamSet {
+                weights,
+                visible_bias,
+                hidden_bias,
+            },
         }
     }
 
@@ -353,6 +408,19 @@ impl RbmTrainer {
         let c = &self.config;
         let w = self.rbm.weights.val();
         let decayed = g.weights.clone() - w.clone().mul_scalar(c.weight_decay);
+        // The decay acts on W̃ = W of the centred form, so in plain form the biases carry its
+        // share too: b gets +λ W r, c gets +λ Wᵀ o.
+        let g = match &self.offsets {
+            Some((o, r)) if c.weight_decay > 0.0 => {
+                let wd = w.clone().mul_scalar(c.weight_decay);
+                ParamSet {
+                    visible_bias: g.visible_bias + matvec(wd.clone(), r.clone()),
+                    hidden_bias: g.hidden_bias + matvec(wd.transpose(), o.clone()),
+                    weights: g.weights,
+                }
+            }
+            _ => g,
+        };
         self.velocity.weights =
             self.velocity.weights.clone().mul_scalar(c.momentum) + decayed.mul_scalar(lr);
         self.velocity.visible_bias = self.velocity.visible_bias.clone().mul_scalar(c.momentum)
@@ -386,10 +454,26 @@ impl RbmTrainer {
     pub fn update(&mut self, positive: Tensor<2>, step: u64, total: u64) {
         let h_pos = self.rbm.hidden_probs(positive.clone());
         let negative = self.negative_samples(&h_pos);
+        // Melchior et al.'s Algorithm 1 moves the offsets towards the batch's means before the
+        // gradient (in plain form the model does not change with them).
+        if let Some((o, r)) = self.offsets.take() {
+            let nu = self.config.offset_rate;
+            let v_mean = positive.clone().mean_dim(0).squeeze_dim::<1>(0);
+            let h_mean = h_pos.clone().mean_dim(0).squeeze_dim::<1>(0);
+            self.offsets = Some((
+                o.mul_scalar(1.0 - nu) + v_mean.mul_scalar(nu),
+                r.mul_scalar(1.0 - nu) + h_mean.mul_scalar(nu),
+            ));
+        }
         let g = self.gradient_with(positive, h_pos, negative);
         let lr = self.learning_rate(step, total);
         self.apply(g, lr);
     }
+}
+
+/// `M x` for a matrix and a vector.
+fn matvec(m: Tensor<2>, x: Tensor<1>) -> Tensor<1> {
+    m.matmul(x.unsqueeze_dim(1)).squeeze_dim(1)
 }
 
 /// `n` training examples picked with the device generator, as the chains' starting states
@@ -493,6 +577,10 @@ impl Trainer for RbmTrainer {
         if let Some(chains) = &self.chains {
             blobs.push(("chains".to_string(), npy_of(chains)));
         }
+        if let Some((o, r)) = &self.offsets {
+            blobs.push(("visible_offset".to_string(), npy_of(o)));
+            blobs.push(("hidden_offset".to_string(), npy_of(r)));
+        }
         blobs
     }
 
@@ -518,6 +606,12 @@ impl Trainer for RbmTrainer {
             u64::from_le_bytes(round.try_into().map_err(|_| "bad pt_round".to_string())?);
         if self.chains.is_some() {
             self.chains = Some(tensor_of(get("chains")?, d)?);
+        }
+        if self.offsets.is_some() {
+            self.offsets = Some((
+                tensor_of(get("visible_offset")?, d)?,
+                tensor_of(get("hidden_offset")?, d)?,
+            ));
         }
         Ok(())
     }

@@ -64,3 +64,26 @@ fn ais_brackets_the_exact_log_z_of_a_trained_20_hidden_unit_rbm() {
         "mean error {mean_error} vs half-width {half_width}"
     );
 }
+
+#[test]
+fn one_dominant_weight_leaves_the_interval_open() {
+    use gen_rbm::ais::AisEstimate;
+    // Equal weights: Ẑ = Z_0 e^1.5 exactly, no spread, a closed interval of zero width.
+    let even = AisEstimate::from_log_weights(&[1.5, 1.5, 1.5], 10.0);
+    assert!((even.log_z - 11.5).abs() < 1e-12, "{even:?}");
+    assert!(even.is_closed());
+    assert!((even.log_z_high - even.log_z_low).abs() < 1e-12);
+    // Weights e^10, 1, 1, 1: mean m = (e^10 + 3)/4, sample sd s = sqrt(Σ(w - m)²/3), standard
+    // error s/2; m - 3 s/2 < 0, so the lower end is -∞ and the estimate is no result.
+    let w = [10f64.exp(), 1.0, 1.0, 1.0];
+    let m = w.iter().sum::<f64>() / 4.0;
+    let s = (w.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 3.0).sqrt();
+    assert!(m - 1.5 * s < 0.0);
+    let skewed = AisEstimate::from_log_weights(&[10.0, 0.0, 0.0, 0.0], 0.0);
+    assert!(!skewed.is_closed(), "{skewed:?}");
+    assert!((skewed.log_z - m.ln()).abs() < 1e-9, "{skewed:?}");
+    assert!(
+        (skewed.log_z_high - (m + 1.5 * s).ln()).abs() < 1e-9,
+        "{skewed:?}"
+    );
+}

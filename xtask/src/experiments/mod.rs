@@ -1,5 +1,6 @@
 //! The reproducible experiments, one module per method, and the helpers they share.
 
+pub mod classifier;
 pub mod compare;
 pub mod dae;
 pub mod ebm;
@@ -19,6 +20,7 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
     vec![
         Box::new(rbm::RbmFigure1),
         Box::new(rbm::RbmFigure2),
+        Box::new(classifier::ClassifierExperiment),
         Box::new(gmmn::GmmnExperiment),
         Box::new(dae::DaeExperiment),
         Box::new(ebm::EbmExperiment),

@@ -2,8 +2,9 @@
 //! shared protocols of DESIGN.md, "Evaluation", applied to the model's samples.
 //!
 //! - `parzen`: the GAN paper's Parzen-window protocol (gen-core): 10,000 samples, σ chosen on a
-//!   validation set, test log-likelihood ± standard error. The validation set is the last
-//!   tenth of the training split (at most 10,000 points, MNIST's validation size).
+//!   validation set, test log-likelihood ± standard error. The validation set is the data's
+//!   validation split (`gen_core::data::registry::validation_len`): MNIST's last 10,000
+//!   training images, elsewhere the last tenth of the training split.
 //! - `mmd`: the unbiased MMD² between as many samples as test points (at most 10,000) and the
 //!   test split, with a Gaussian kernel of median-heuristic bandwidth, and the permutation
 //!   p-value of the two-sample test on up to 1,000 points of each.
@@ -24,10 +25,10 @@ use gen_mmd::two_sample::{
 };
 use serde_json::{Map, Value, json};
 
-/// The validation split of the Parzen protocol: the last tenth of the training data, at most
-/// 10,000 points.
+/// The validation split of the Parzen protocol: MNIST's last 10,000 training images, elsewhere
+/// the last tenth of the training data (at most 10,000 points).
 pub fn parzen_validation(train: &Dataset) -> Dataset {
-    let n = (train.len() / 10).clamp(1, 10_000);
+    let n = gen_core::data::registry::validation_len(&train.name, train.len());
     train.split_at(train.len() - n).1
 }
 

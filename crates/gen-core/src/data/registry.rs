@@ -24,6 +24,22 @@ pub const DENSITY_TEST_POINTS: usize = 2_000;
 /// Fixed seed of the generated sets, so that every run sees the same data.
 pub const GENERATED_DATA_SEED: u64 = 20_170_000;
 
+/// MNIST's validation split: the last 10,000 of its 60,000 training images (the split of the
+/// deep-learning tutorials' `mnist.pkl.gz`, which the GAN and GMMN papers' code reads).
+pub const MNIST_VALIDATION: usize = 10_000;
+
+/// How many of the last training examples of `name` form its validation split, where a protocol
+/// chooses a hyper-parameter on held-out data (Parzen's σ, early stopping). MNIST and
+/// Fashion-MNIST hold out their last 10,000 ([`MNIST_VALIDATION`]) when they have more than
+/// twice that; every other set the last tenth, at least 1 and at most 10,000.
+pub fn validation_len(name: &str, train_len: usize) -> usize {
+    if matches!(name, "mnist" | "fashion-mnist") && train_len > 2 * MNIST_VALIDATION {
+        MNIST_VALIDATION
+    } else {
+        (train_len / 10).clamp(1, 10_000).min(train_len)
+    }
+}
+
 /// What kind of examples a dataset holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataKind {
