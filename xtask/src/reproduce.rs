@@ -47,6 +47,9 @@ pub struct RunContext {
     pub quiet: bool,
     /// Runs trained and `(run, metric)` evaluations made in this invocation.
     pub done_now: std::cell::RefCell<std::collections::HashSet<String>>,
+    /// Runs trained and metrics computed so far in this invocation (0: the experiment only
+    /// redrew its figures and text from finished runs, and keeps the time it took first).
+    pub work: std::cell::Cell<u32>,
 }
 
 impl RunContext {
@@ -71,6 +74,9 @@ impl RunContext {
         let mut done = self.done_now.borrow_mut();
         let redo = !done.contains(&key) && (self.fresh || !finished);
         done.insert(key);
+        if redo {
+            self.work.set(self.work.get() + 1);
+        }
         redo
     }
 
@@ -277,6 +283,7 @@ pub fn reproduce(
         fresh,
         quiet,
         done_now: Default::default(),
+        work: Default::default(),
     };
     std::fs::create_dir_all(&ctx.runs_dir)?;
     for exp in all
@@ -289,15 +296,24 @@ pub fn reproduce(
             profile.as_str()
         );
         let t = Instant::now();
+        let work_before = ctx.work.get();
         let section = exp
             .run(&ctx)
             .with_context(|| format!("experiment '{}'", exp.name()))?;
+        let mut seconds = t.elapsed().as_secs_f64();
+        // A rerun that trained and evaluated nothing only redrew the section: its time stays
+        // the time the section's runs took.
+        if ctx.work.get() == work_before
+            && let Some(before) = load_section(&report_dir, exp.name())?
+        {
+            seconds = before.seconds;
+        }
         save_section(
             &report_dir,
             &Done {
                 name: exp.name().to_string(),
                 section,
-                seconds: t.elapsed().as_secs_f64(),
+                seconds,
             },
         )?;
     }
@@ -355,6 +371,7 @@ mod tests {
             fresh,
             quiet: true,
             done_now: Default::default(),
+            work: Default::default(),
         }
     }
 

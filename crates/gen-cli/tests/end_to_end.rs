@@ -118,6 +118,20 @@ fn train_sample_eval_export() {
         low <= exact_log_z + 1e-3 && exact_log_z - 1e-3 <= high,
         "exact {exact_log_z}, AIS [{low}, {high}]"
     );
+    assert_eq!(s["ais_interval_closed"], true);
+    // RAISE estimates the same log Z from above (reverse annealing from the 30 test patterns):
+    // on a 16 x 8 model with 2,900 temperatures it sits on the exact value.
+    ok(&["eval", run_s, "--metric", "raise"]);
+    let s = summary(&run);
+    let (raise, se) = (
+        s["raise_log_z"].as_f64().unwrap(),
+        s["raise_log_z_se"].as_f64().unwrap(),
+    );
+    assert_eq!(s["raise_examples"], 30);
+    assert!(
+        raise > exact_log_z - 3.0 * se - 1e-3 && (raise - exact_log_z).abs() < 0.1,
+        "exact {exact_log_z}, RAISE {raise} ± {se}"
+    );
     assert!(s["test_ll_low"].as_f64().unwrap() <= s["test_ll_high"].as_f64().unwrap());
     assert!(run.join("plots/filters.png").is_file());
     assert!(summary(&run)["pseudo_log_likelihood"].as_f64().unwrap() < 0.0);
@@ -200,6 +214,25 @@ fn resume_after_a_kill_gives_the_uninterrupted_result() {
         assert!(Instant::now() < deadline, "no checkpoint appeared");
         std::thread::sleep(Duration::from_millis(2));
     }
+    // A second process training another model into the same folder is refused while the first
+    // runs, and leaves its configuration alone.
+    let config_before = std::fs::read_to_string(resumed.join("config.toml")).unwrap();
+    let mut other = TRAIN_BAS.to_vec();
+    other.extend(["--k", "3", "--epochs", "1"]);
+    other.extend(["--out", resumed.to_str().unwrap()]);
+    let err = fails(&other);
+    assert!(
+        err.contains(&format!(
+            "in use by another gen process (pid {})",
+            child.id()
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(resumed.join("config.toml")).unwrap(),
+        config_before
+    );
+    // The kill leaves the lock file behind; the resume below takes it over.
     child.kill().unwrap();
     child.wait().unwrap();
     let killed_at = gen_core::run::CheckpointStore::new(&ckpts).steps();

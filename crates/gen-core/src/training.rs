@@ -249,6 +249,14 @@ pub fn run_training(
             data.name
         )));
     }
+    // A caller that has not locked the run (a library user) gets the lock here, for the loop.
+    let mut own_lock = None;
+    if !run.is_locked() {
+        let mut locked = run.clone();
+        locked.lock_for_training()?;
+        own_lock = Some(locked);
+    }
+    let run = own_lock.as_ref().unwrap_or(run);
     let sample_shape = opts.sample_shape.unwrap_or(data.item_shape);
     let per_epoch = batches_per_epoch(data.len(), opts.batch_size) as u64;
     let total_steps = per_epoch * opts.epochs;

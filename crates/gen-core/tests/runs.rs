@@ -140,12 +140,66 @@ fn a_kill_mid_write_leaves_the_previous_checkpoint_readable() {
     // Whatever step was newest, it is whole: its blob has the size and content written.
     let expected = ckpt(latest.step, if latest.step == 1 { 1000 } else { 64 << 20 });
     assert_eq!(latest, expected);
-    // A later writer clears the partial folder left by the kill.
+    // A later save leaves the partial folder of the killed writer alone (it cannot tell a dead
+    // writer from a live one); the holder of the run's lock, who can, clears it.
+    let partials = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".partial-"))
+            .count()
+    };
     store.save(&ckpt(latest.step + 1, 10)).unwrap();
-    let partials = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".partial-"))
-        .count();
-    assert_eq!(partials, 0);
+    assert_eq!(partials(), 1);
+    store.remove_stale_partials();
+    assert_eq!(partials(), 0);
+}
+
+#[test]
+fn a_second_trainer_on_a_locked_run_is_refused_with_the_holders_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = RunDir::create(dir.path().join("run")).unwrap();
+    first.lock_for_training().unwrap();
+    let mut second = RunDir::create(dir.path().join("run")).unwrap();
+    let err = second.lock_for_training().unwrap_err().to_string();
+    assert!(
+        err.contains(&format!(
+            "in use by another gen process (pid {})",
+            std::process::id()
+        )),
+        "{err}"
+    );
+    assert!(!second.is_locked());
+    // A clone shares the lock; the lock goes with the last one.
+    let clone = first.clone();
+    drop(first);
+    assert!(second.lock_for_training().is_err());
+    drop(clone);
+    second.lock_for_training().unwrap();
+    assert!(second.is_locked());
+}
+
+#[test]
+fn a_writer_removes_only_its_own_partial_checkpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(dir.path().join("run")).unwrap();
+    let store = run.checkpoints();
+    let own = run
+        .checkpoints_dir()
+        .join(format!(".partial-7-{}", std::process::id()));
+    // Another process's save in progress (pid 0 is never a user process).
+    let other = run.checkpoints_dir().join(".partial-9-0");
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::create_dir_all(&other).unwrap();
+    store.save(&ckpt(10, 8)).unwrap();
+    assert!(!own.exists(), "a failed save of this process is cleaned up");
+    assert!(
+        other.exists(),
+        "another writer's partial folder is left alone"
+    );
+    // The holder of the run's lock knows no other writer exists: it clears the rest.
+    let mut locked = RunDir::create(run.root()).unwrap();
+    locked.lock_for_training().unwrap();
+    assert!(!other.exists());
+    assert_eq!(store.steps(), vec![10]);
 }

@@ -88,6 +88,15 @@ pub fn eval_missing(ctx: &RunContext, run: &Path, metrics: &[(&str, &str)]) -> R
 /// `gen train classifier` when it is missing or resumed when a run was interrupted; returns its
 /// folder and its summary. `--fresh` does not retrain it: it is an artefact, not a run.
 pub fn ensure_classifier(ctx: &RunContext, data: &str) -> Result<(std::path::PathBuf, Value)> {
+    ensure_classifier_with(ctx, data, None)
+}
+
+/// [`ensure_classifier`] with `--epochs` when the artefact has to be trained.
+pub fn ensure_classifier_with(
+    ctx: &RunContext,
+    data: &str,
+    epochs: Option<u64>,
+) -> Result<(std::path::PathBuf, Value)> {
     let dir = gen_core::classifier::default_classifier_dir(&gen_core::data::data_dir(), data);
     if !dir.join("classifier.json").is_file() {
         let mut args: Vec<String> = ["train", "classifier", "--data", data]
@@ -100,10 +109,14 @@ pub fn ensure_classifier(ctx: &RunContext, data: &str) -> Result<(std::path::Pat
             args.push("--resume".into());
         } else {
             args.extend(["--seed".into(), "1".into()]);
+            if let Some(epochs) = epochs {
+                args.extend(["--epochs".into(), epochs.to_string()]);
+            }
         }
         if ctx.quiet {
             args.push("--quiet".into());
         }
+        ctx.work.set(ctx.work.get() + 1);
         ctx.run_gen(&args)?;
     }
     let sm = summary(&dir)?;

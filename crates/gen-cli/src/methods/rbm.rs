@@ -174,7 +174,12 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     }
     let mut summary = Map::new();
     if config.model.hidden <= config.final_exact_up_to {
-        summary.extend(exact_metrics(&trainer.rbm, &splits)?);
+        // The monitor's log Z of the last epoch is the final model's: reuse it.
+        let known = trainer
+            .last_exact
+            .filter(|&(epoch, _)| epoch == config.epochs)
+            .map(|(_, log_z)| log_z);
+        summary.extend(exact_metrics(&trainer.rbm, &splits, known)?);
     }
     gen_core::run::summary::merge_summary(&run.summary_path(), summary.clone())?;
     eprintln!(
@@ -189,8 +194,12 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     Ok(())
 }
 
-fn exact_metrics(rbm: &Rbm, splits: &Splits) -> Result<Map<String, Value>> {
-    let log_z = log_partition_exact(rbm)?;
+/// Exact log Z (enumerated unless `known`) and the train and test log-likelihoods.
+fn exact_metrics(rbm: &Rbm, splits: &Splits, known: Option<f64>) -> Result<Map<String, Value>> {
+    let log_z = match known {
+        Some(log_z) => log_z,
+        None => log_partition_exact(rbm)?,
+    };
     let mut m = Map::new();
     m.insert("log_z".into(), json!(log_z));
     m.insert(
@@ -343,7 +352,7 @@ pub fn eval(
     }
     let rbm = &trained.rbm;
     match metric {
-        "exact" => Ok(exact_metrics(rbm, &splits)?),
+        "exact" => Ok(exact_metrics(rbm, &splits, None)?),
         "ais" => {
             device.seed(derive(trained.config.seed, Stream::Eval, 1));
             let config = AisConfig::default();

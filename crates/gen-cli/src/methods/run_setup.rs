@@ -42,9 +42,14 @@ impl<C: RunConfig> Prepared<C> {
     /// the widths it takes from the data, so that a refused run leaves nothing behind.
     pub fn create_run(&self) -> Result<RunDir> {
         if self.resume {
-            return Ok(RunDir::open(&self.out)?);
+            let mut run = RunDir::open(&self.out)?;
+            run.lock_for_training()?;
+            return Ok(run);
         }
-        let run = RunDir::create(&self.out)?;
+        let mut run = RunDir::create(&self.out)?;
+        // Locked before anything is read or written: a second `gen train` on the folder stops
+        // here instead of mixing its configuration and checkpoints with the first one's.
+        run.lock_for_training()?;
         if run.checkpoints().latest()?.is_some() {
             bail!(
                 "{} already holds a trained run; pass --resume to continue it or choose another --out",

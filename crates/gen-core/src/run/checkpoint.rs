@@ -4,8 +4,10 @@
 //! trainer state) and one binary blob per named part (model record, optimiser record,
 //! persistent chains, ...). It is written under a temporary name, every file fsynced, then
 //! renamed into place in one atomic `rename`, and the parent folder fsynced. A folder named
-//! `step-*` is therefore always complete; a kill leaves at most a `.partial-*` folder, which is
-//! ignored and cleaned up by the next writer.
+//! `step-*` is therefore always complete; a kill leaves at most a `.partial-STEP-PID` folder,
+//! which is ignored. A writer removes only its own partial folders (another process's may be
+//! in the middle of a write); the stale ones of dead writers go when a process takes the run's
+//! lock ([`super::RunDir::lock_for_training`]), since no other writer can exist then.
 
 use std::fs;
 use std::io::Write;
@@ -151,10 +153,23 @@ impl CheckpointStore {
         }
     }
 
+    /// Removes this process's partial folders (left by a save that failed).
     fn remove_partials(&self) {
+        let own = format!("-{}", std::process::id());
+        self.remove_partials_where(|name| name.ends_with(&own));
+    }
+
+    /// Removes every partial folder: only for the holder of the run's lock, when no other
+    /// writer can be in the middle of a save.
+    pub fn remove_stale_partials(&self) {
+        self.remove_partials_where(|_| true);
+    }
+
+    fn remove_partials_where(&self, pick: impl Fn(&str) -> bool) {
         if let Ok(entries) = fs::read_dir(&self.dir) {
             for e in entries.filter_map(|e| e.ok()) {
-                if e.file_name().to_string_lossy().starts_with(".partial-") {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with(".partial-") && pick(&name) {
                     let _ = fs::remove_dir_all(e.path());
                 }
             }

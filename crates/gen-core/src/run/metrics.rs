@@ -79,8 +79,11 @@ impl MetricsLog {
             let value = serde_json::Number::from_f64(*v).map_or(Value::Null, Value::Number);
             record.insert((*k).to_string(), value);
         }
-        writeln!(self.file, "{}", Value::Object(record))
-            .and_then(|_| self.file.flush())
+        // One `write` of the whole line on a file opened for appending: a kill cannot tear a
+        // record in the middle, and two writers' records cannot interleave within a line.
+        let line = format!("{}\n", Value::Object(record));
+        self.file
+            .write_all(line.as_bytes())
             .map_err(|e| RunError::io(&self.path, e))
     }
 }

@@ -11,12 +11,15 @@
 
 pub mod atomic;
 pub mod checkpoint;
+pub mod lock;
 pub mod metrics;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use checkpoint::{Checkpoint, CheckpointStore};
+pub use lock::RunLock;
 pub use metrics::MetricsLog;
 
 /// Why a run directory could not be used.
@@ -41,16 +44,21 @@ impl RunError {
     }
 }
 
-/// A run folder and the paths inside it.
+/// A run folder and the paths inside it. A training process holds its lock
+/// ([`RunDir::lock_for_training`]) for as long as any clone of it lives.
 #[derive(Debug, Clone)]
 pub struct RunDir {
     root: PathBuf,
+    lock: Option<Arc<RunLock>>,
 }
 
 impl RunDir {
     /// Creates the folder layout (idempotent) under `root`.
     pub fn create(root: impl Into<PathBuf>) -> Result<Self, RunError> {
-        let run = Self { root: root.into() };
+        let run = Self {
+            root: root.into(),
+            lock: None,
+        };
         for dir in [
             run.root.clone(),
             run.checkpoints_dir(),
@@ -64,7 +72,10 @@ impl RunDir {
 
     /// Opens an existing run (for sampling, evaluation, export or resume).
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, RunError> {
-        let run = Self { root: root.into() };
+        let run = Self {
+            root: root.into(),
+            lock: None,
+        };
         if !run.config_path().is_file() {
             return Err(RunError::Invalid {
                 path: run.root.clone(),
@@ -72,6 +83,22 @@ impl RunDir {
             });
         }
         Ok(run)
+    }
+
+    /// Takes the run folder's exclusive lock for training or resuming: a second process
+    /// training into the same folder is refused with the holder's pid (see [`RunLock`]).
+    pub fn lock_for_training(&mut self) -> Result<(), RunError> {
+        if self.lock.is_none() {
+            self.lock = Some(Arc::new(RunLock::acquire(&self.root)?));
+            // No other writer can exist now: partial checkpoints left are a dead one's.
+            self.checkpoints().remove_stale_partials();
+        }
+        Ok(())
+    }
+
+    /// Whether this handle (or a clone it came from) holds the run's lock.
+    pub fn is_locked(&self) -> bool {
+        self.lock.is_some()
     }
 
     pub fn root(&self) -> &Path {
