@@ -61,6 +61,17 @@ pub fn resolve<C: Serialize + DeserializeOwned>(
     apply_sets(&config, &sets, optional_fields).context("invalid --set")
 }
 
+/// Reads a run's `config.toml` over `defaults`: a field the file lacks (one added to `gen` after
+/// the run was written) takes its default, so that older run folders still load, resume and
+/// evaluate; an unknown field is still an error.
+pub fn read_run_config<C: Serialize + DeserializeOwned>(
+    text: &str,
+    defaults: &C,
+    optional_fields: &[&str],
+) -> Result<C> {
+    Ok(apply_toml(defaults, text, optional_fields)?)
+}
+
 /// The TOML text of a resolved configuration.
 pub fn to_text<C: Serialize>(config: &C) -> Result<String> {
     Ok(to_toml_string(config)?)

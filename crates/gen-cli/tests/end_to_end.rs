@@ -128,6 +128,21 @@ fn train_sample_eval_export() {
         s["raise_log_z_se"].as_f64().unwrap(),
     );
     assert_eq!(s["raise_examples"], 30);
+
+    // A run written before the centred RBM's fields existed still loads (they take their
+    // defaults): its config without them samples and evaluates as before.
+    let config_path = run.join("config.toml");
+    let text = std::fs::read_to_string(&config_path).unwrap();
+    let older: String = text
+        .lines()
+        .filter(|l| !l.starts_with("centred") && !l.starts_with("offset_rate"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(older, text, "the config had the new fields");
+    std::fs::write(&config_path, older).unwrap();
+    ok(&["eval", run_s, "--metric", "exact"]);
+    assert!((summary(&run)["test_ll"].as_f64().unwrap() - ll).abs() < 1e-9);
+    std::fs::write(&config_path, text).unwrap();
     assert!(
         raise > exact_log_z - 3.0 * se - 1e-3 && (raise - exact_log_z).abs() < 0.1,
         "exact {exact_log_z}, RAISE {raise} ± {se}"

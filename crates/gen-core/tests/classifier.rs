@@ -22,7 +22,10 @@ fn trained_on_digits_it_classifies_held_out_digits_and_reloads() {
     device.seed(5);
     let model = config.init(&device);
     let dir = tempfile::tempdir().unwrap();
-    let train_config = ClassifierTrainConfig::new().with_epochs(40);
+    // 60 epochs: with 40 the accuracy sat at the edge of the 95% claim and the floating-point
+    // path of the machine decided (94.4% on an AMD EPYC, measured at the earlier head too);
+    // with 60 it is 96.4% there.
+    let train_config = ClassifierTrainConfig::new().with_epochs(60);
     let learner_dir = dir.path().join("learner");
     let trained = train_classifier(
         model,
@@ -36,7 +39,7 @@ fn trained_on_digits_it_classifies_held_out_digits_and_reloads() {
         &device,
     )
     .unwrap();
-    assert_eq!(last_checkpointed_epoch(&learner_dir), Some(40));
+    assert_eq!(last_checkpointed_epoch(&learner_dir), Some(60));
 
     let labels = digits.test.labels.clone().unwrap();
     let accuracy = trained.accuracy(&digits.test.values, &labels, DIGIT, &device);

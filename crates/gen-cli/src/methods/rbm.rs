@@ -232,12 +232,18 @@ pub struct TrainedRbm {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, Device)> {
-    let config: RbmRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
-        format!(
-            "{}: not an RBM run configuration",
-            run.config_path().display()
-        )
-    })?;
+    // Runs written before `train.centred` and `train.offset_rate` existed load with their
+    // defaults (the plain RBM).
+    let defaults = RbmRunConfig::defaults("digits", 0, BackendName::Flex);
+    let config: RbmRunConfig =
+        crate::run_config::read_run_config(&run.read_config()?, &defaults, OPTIONAL).with_context(
+            || {
+                format!(
+                    "{}: not an RBM run configuration",
+                    run.config_path().display()
+                )
+            },
+        )?;
     let device = match device {
         Some(d) => d.clone(),
         None => device_for(config.backend)?,

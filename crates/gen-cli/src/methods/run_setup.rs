@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::backend::{BackendName, default_backend};
 use crate::cli::CommonTrainArgs;
-use crate::run_config::{resolve, to_text};
+use crate::run_config::{read_run_config, resolve, to_text};
 
 /// A method's run configuration, as far as the shared setup needs to know it.
 pub trait RunConfig: Serialize + DeserializeOwned {
@@ -85,7 +85,12 @@ pub fn prepare_run<C: RunConfig>(
                 run.config_path().display()
             );
         }
-        toml::from_str::<C>(&run.read_config()?).with_context(|| {
+        read_run_config(
+            &run.read_config()?,
+            &defaults(BackendName::Flex),
+            optional_fields,
+        )
+        .with_context(|| {
             format!(
                 "{}: not a configuration of this method",
                 run.config_path().display()
