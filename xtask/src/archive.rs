@@ -10,7 +10,7 @@
 //! download never leaves a folder that `gen` would load.
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -19,6 +19,13 @@ use crate::download::{agent, fetch_to_part, part_path, sync_parent};
 
 /// Where the reference download script fetches the archives from.
 pub const CYCLEGAN_MIRROR: &str = "https://efrosgans.eecs.berkeley.edu/cyclegan/datasets/";
+
+/// The most entries an archive may hold: the largest CycleGAN set (cityscapes) has under 6,000.
+pub const MAX_ENTRIES: usize = 100_000;
+/// The most bytes one entry may inflate to (the sets hold 256x256 JPEGs of tens of kB).
+pub const MAX_ENTRY_BYTES: u64 = 64 << 20;
+/// The most bytes all entries together may inflate to.
+pub const MAX_TOTAL_BYTES: u64 = 16 << 30;
 
 /// The four folders of the CycleGAN layout.
 pub const PARTS: [&str; 4] = ["trainA", "trainB", "testA", "testB"];
@@ -46,23 +53,35 @@ pub fn fetch_archive(
     }
     fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let zip_path = data_dir.join(format!("{name}.zip"));
-    match from {
+    let copy_path = data_dir.join(format!("{name}.zip"));
+    // The archive to unpack, and whether it is ours to delete: a user's own file given by
+    // `--from` is never removed (and never copied onto itself when it already lies in the data
+    // folder, which would truncate it).
+    let (zip_path, ours) = match from {
         Some(dir) => {
             let source = dir.join(format!("{name}.zip"));
             if !source.is_file() {
                 bail!("{name}.zip: not found (expected {})", source.display());
             }
-            fs::copy(&source, &zip_path)
-                .with_context(|| format!("cannot copy {}", source.display()))?;
+            let same = fs::canonicalize(&source)
+                .ok()
+                .is_some_and(|s| fs::canonicalize(&copy_path).is_ok_and(|c| c == s));
+            if same {
+                (source, false)
+            } else {
+                fs::copy(&source, &copy_path)
+                    .with_context(|| format!("cannot copy {}", source.display()))?;
+                (copy_path, true)
+            }
         }
         None => {
             let url = format!("{mirror}{name}.zip");
-            let part = part_path(&zip_path);
+            let part = part_path(&copy_path);
             fetch_to_part(&agent(), &url, &part)?;
-            fs::rename(&part, &zip_path)?;
+            fs::rename(&part, &copy_path)?;
+            (copy_path, true)
         }
-    }
+    };
     let unpack = data_dir.join(format!(".{name}.unpack"));
     if unpack.exists() {
         fs::remove_dir_all(&unpack)?;
@@ -72,6 +91,12 @@ pub fn fetch_archive(
         Ok(counts) => counts,
         Err(e) => {
             let _ = fs::remove_dir_all(&unpack);
+            if !ours {
+                return Err(e.context(format!(
+                    "{} is not a usable CycleGAN archive (left as it is)",
+                    zip_path.display()
+                )));
+            }
             let _ = fs::remove_file(&zip_path);
             return Err(e.context(format!(
                 "{name}.zip is not a usable CycleGAN archive; it was removed, run the command again to download it anew"
@@ -81,7 +106,9 @@ pub fn fetch_archive(
     fs::rename(&unpack, &target)
         .with_context(|| format!("cannot move the unpacked set to {}", target.display()))?;
     sync_parent(&target);
-    fs::remove_file(&zip_path)?;
+    if ours {
+        fs::remove_file(&zip_path)?;
+    }
     Ok(ArchiveOutcome::Unpacked { counts })
 }
 
@@ -107,14 +134,29 @@ fn entry_path(entry: &str, name: &str) -> Result<Option<PathBuf>> {
     }
 }
 
-/// Unpacks the four folders of `zip_path` into `into`, checking every entry's CRC-32.
+/// Unpacks the four folders of `zip_path` into `into`, checking every entry's CRC-32 and the
+/// limits above (entries, bytes per entry, bytes in all), on the bytes actually inflated: an
+/// entry's declared size is only a claim.
 fn unpack_archive(zip_path: &Path, name: &str, into: &Path) -> Result<()> {
     let file = File::open(zip_path)?;
     let mut archive = zip::ZipArchive::new(file)
         .with_context(|| format!("{}: not a zip archive", zip_path.display()))?;
+    if archive.len() > MAX_ENTRIES {
+        bail!(
+            "{}: {} entries, more than the {MAX_ENTRIES} a CycleGAN set has",
+            zip_path.display(),
+            archive.len()
+        );
+    }
+    let mut total = 0u64;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
-        let Some(relative) = entry_path(entry.name(), name)? else {
+        // The entry's name as stored (zip 9 also refuses names that are not valid UTF-8 here).
+        let shown = entry
+            .name()
+            .with_context(|| format!("entry {i}: unreadable name"))?
+            .into_owned();
+        let Some(relative) = entry_path(&shown, name)? else {
             continue;
         };
         let out = into.join(&relative);
@@ -125,10 +167,24 @@ fn unpack_archive(zip_path: &Path, name: &str, into: &Path) -> Result<()> {
         if let Some(parent) = out.parent() {
             fs::create_dir_all(parent)?;
         }
-        let shown = entry.name().to_string();
+        if entry.size() > MAX_ENTRY_BYTES {
+            bail!(
+                "{shown}: declares {} bytes, more than the {MAX_ENTRY_BYTES} an image of these sets has",
+                entry.size()
+            );
+        }
         let mut writer = File::create(&out)?;
-        // Reading to the end checks the entry's CRC-32; a mismatch is an error here.
-        io::copy(&mut entry, &mut writer).with_context(|| format!("{shown}: corrupt entry"))?;
+        // Reading to the end checks the entry's CRC-32; a mismatch is an error here. The read
+        // stops one byte past the limit, whatever the entry declared.
+        let written = io::copy(&mut (&mut entry).take(MAX_ENTRY_BYTES + 1), &mut writer)
+            .with_context(|| format!("{shown}: corrupt entry"))?;
+        total += written;
+        if written > MAX_ENTRY_BYTES {
+            bail!("{shown}: inflates past {MAX_ENTRY_BYTES} bytes");
+        }
+        if total > MAX_TOTAL_BYTES {
+            bail!("the archive inflates past {MAX_TOTAL_BYTES} bytes in all");
+        }
     }
     Ok(())
 }

@@ -210,7 +210,10 @@ pub(crate) fn fetch_to_part(agent: &ureq::Agent, url: &str, part: &Path) -> Resu
 pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(20)))
-        .timeout_recv_body(Some(Duration::from_secs(120)))
+        // A stalled connection is one that delivers nothing for a minute; a slow one that keeps
+        // delivering may take as long as the archive needs (a total body budget of 120 s cut
+        // off a 290 MB archive below 2.4 MB/s).
+        .timeout_per_read(Some(Duration::from_secs(60)))
         .http_status_as_error(true)
         .build()
         .into()

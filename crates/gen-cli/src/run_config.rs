@@ -61,6 +61,34 @@ pub fn resolve<C: Serialize + DeserializeOwned>(
     apply_sets(&config, &sets, optional_fields).context("invalid --set")
 }
 
+/// The first setting of `config` that is a non-finite number (`nan`, `inf`), by its dotted
+/// name: no setting of any method means anything at NaN or infinity, and one that slips past a
+/// method's own checks trains garbage or panics deep inside burn.
+pub fn non_finite_setting<C: Serialize>(config: &C) -> Result<Option<(String, f64)>> {
+    fn walk(value: &Value, name: &str) -> Option<(String, f64)> {
+        match value {
+            Value::Float(v) if !v.is_finite() => Some((name.to_string(), *v)),
+            Value::Table(t) => t.iter().find_map(|(k, v)| {
+                walk(
+                    v,
+                    &if name.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{name}.{k}")
+                    },
+                )
+            }),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| walk(v, &format!("{name}[{i}]"))),
+            _ => None,
+        }
+    }
+    let table = Table::try_from(config).context("configuration does not serialise")?;
+    Ok(walk(&Value::Table(table), ""))
+}
+
 /// Reads a run's `config.toml` over `defaults`: a field the file lacks (one added to `gen` after
 /// the run was written) takes its default, so that older run folders still load, resume and
 /// evaluate; an unknown field is still an error.

@@ -151,6 +151,24 @@ fn cyclegan_trains_translates_evaluates_and_resumes() {
         let img = image::open(translated.join(name)).unwrap();
         assert_eq!((img.width(), img.height()), (side, side), "{name}");
     }
+    // Translating a folder into itself would replace the originals: refused, files untouched.
+    let original = std::fs::read(input.join("a.png")).unwrap();
+    let input_s = input.to_str().unwrap();
+    let same = input.join(".").join("..").join("in");
+    for out in [input_s, same.to_str().unwrap()] {
+        let err = fails(&[
+            "translate",
+            r,
+            "--direction",
+            "a2b",
+            "--input",
+            input_s,
+            "--out",
+            out,
+        ]);
+        assert!(err.contains("is the input folder"), "{err}");
+    }
+    assert_eq!(std::fs::read(input.join("a.png")).unwrap(), original);
 
     // Killed after its second-to-last checkpoint: resuming reproduces the final weights.
     let resumed = dir.path().join("resumed");

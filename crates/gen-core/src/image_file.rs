@@ -35,6 +35,6 @@ pub fn write_image(
         .map_err(|e| GridError::Encode(e.to_string()))?;
     write_atomic(path, &bytes).map_err(|e| GridError::Io {
         path: path.display().to_string(),
-        source: e,
+        error: e,
     })
 }

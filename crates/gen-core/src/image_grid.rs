@@ -24,11 +24,12 @@ pub enum GridError {
         count: usize,
         item: usize,
     },
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: String,
-        #[source]
-        source: std::io::Error,
+        /// Shown in the message, not as a separate cause: a chain printed with `{:#}` would
+        /// repeat it ("No such file...: No such file...").
+        error: std::io::Error,
     },
     #[error("image encoding failed: {0}")]
     Encode(String),
@@ -118,7 +119,7 @@ pub fn write_grid(
     .map_err(|e| GridError::Encode(e.to_string()))?;
     write_atomic(path, &bytes).map_err(|e| GridError::Io {
         path: path.display().to_string(),
-        source: e,
+        error: e,
     })
 }
 

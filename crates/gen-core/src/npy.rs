@@ -69,11 +69,15 @@ pub fn decode_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), String> {
         .map(|s| s.parse().map_err(|_| format!("bad dimension '{s}'")))
         .collect::<Result<_, _>>()?;
     let data = &bytes[10 + header_len..];
-    let n: usize = shape.iter().product();
-    if data.len() != 4 * n {
+    // The shape is checked against the bytes present before anything is allocated, so a shape
+    // whose product overflows or exceeds the file is an error, not a panic or an abort.
+    let n_bytes = shape
+        .iter()
+        .try_fold(4usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| format!("shape {shape:?} overflows"))?;
+    if data.len() != n_bytes {
         return Err(format!(
-            "expected {} data bytes, found {}",
-            4 * n,
+            "shape {shape:?} needs {n_bytes} data bytes, found {}",
             data.len()
         ));
     }

@@ -7,8 +7,6 @@
 //! re-seeded from `(seed, step)` before every step (see [`crate::seed`]), so a run killed and
 //! resumed computes the same numbers as one that was never interrupted.
 
-use std::path::PathBuf;
-
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::data::batch::{batches_per_epoch, epoch_batches};
@@ -16,6 +14,7 @@ use crate::data::{Dataset, ItemShape};
 use crate::image_grid::{default_cols, write_grid};
 use crate::plot::{Series, line_plot, scatter_plot};
 use crate::progress::Progress;
+use crate::run::finite_blobs::{NonFiniteValue, first_non_finite};
 use crate::run::metrics::{read_metrics, series};
 use crate::run::summary::merge_summary;
 use crate::run::{Checkpoint, MetricsLog, RunDir, RunError};
@@ -27,15 +26,21 @@ use crate::tensor_io::to_vec_f32;
 pub enum TrainError {
     #[error(transparent)]
     Run(#[from] RunError),
-    #[error(
-        "training diverged: '{metric}' is {value} at step {step} (epoch {epoch}); the last good checkpoint is kept in {checkpoints}"
-    )]
+    #[error("training diverged: '{metric}' is {value} at step {step} (epoch {epoch}); {kept}")]
     NonFinite {
         metric: String,
         value: f64,
         step: u64,
         epoch: u64,
-        checkpoints: PathBuf,
+        /// What is left to resume from or sample: the last good checkpoint, or that none exists.
+        kept: String,
+    },
+    #[error("training diverged by step {step} (epoch {epoch}): {value}; {kept}")]
+    NonFiniteState {
+        value: NonFiniteValue,
+        step: u64,
+        epoch: u64,
+        kept: String,
     },
     #[error("{0}")]
     State(String),
@@ -113,6 +118,20 @@ pub struct LoopOutcome {
     pub last: Vec<(String, f64)>,
 }
 
+/// Samples drawn from the model before each checkpoint, to check that they are finite.
+const CHECKED_SAMPLES: usize = 16;
+
+/// What a diverged run leaves behind, for its error message.
+fn kept_checkpoint(run: &RunDir) -> String {
+    match run.checkpoints().steps().last() {
+        Some(step) => format!(
+            "the last good checkpoint (step {step}) is kept in {}",
+            run.checkpoints_dir().display()
+        ),
+        None => "no checkpoint had been written yet, so nothing is kept".to_string(),
+    }
+}
+
 fn check_finite(
     values: &[(String, f64)],
     step: u64,
@@ -126,7 +145,7 @@ fn check_finite(
                 value: *value,
                 step,
                 epoch,
-                checkpoints: run.checkpoints_dir(),
+                kept: kept_checkpoint(run),
             });
         }
     }
@@ -171,7 +190,7 @@ pub fn plot_learning_curves(run: &RunDir) -> Result<(), RunError> {
                 points,
             }],
         )
-        .map_err(|e| RunError::Io { path, source: e })?;
+        .map_err(|e| RunError::Io { path, error: e })?;
     }
     Ok(())
 }
@@ -209,7 +228,7 @@ fn write_sample_grid(
             )
             .map_err(|e| RunError::Io {
                 path: path.clone(),
-                source: e,
+                error: e,
             })?;
         } else {
             write_grid(&path, &values, shape, default_cols(n)).map_err(|e| RunError::Invalid {
@@ -259,7 +278,12 @@ pub fn run_training(
     let run = own_lock.as_ref().unwrap_or(run);
     let sample_shape = opts.sample_shape.unwrap_or(data.item_shape);
     let per_epoch = batches_per_epoch(data.len(), opts.batch_size) as u64;
-    let total_steps = per_epoch * opts.epochs;
+    let total_steps = per_epoch.checked_mul(opts.epochs).ok_or_else(|| {
+        TrainError::Config(format!(
+            "{} epochs of {per_epoch} steps overflow the step counter; ask for fewer epochs",
+            opts.epochs
+        ))
+    })?;
     let store = run.checkpoints();
     let mut step = 0u64;
     if resume && let Some(ckpt) = store.latest()? {
@@ -269,12 +293,39 @@ pub fn run_training(
     let mut log = MetricsLog::open(&run.metrics_path(), resume.then_some(step))?;
     let progress = Progress::new(&opts.label, total_steps, step, opts.quiet);
     let mut last: Vec<(String, f64)> = Vec::new();
-    let checkpoint = |trainer: &dyn Trainer, step: u64, epoch: u64| -> Result<(), RunError> {
+    // Every saved number is checked before the checkpoint is written, and so are a few samples
+    // of the model about to be saved: the logged monitors come from before a step's update, so
+    // a diverged model can look fine in the logs, and weights that are finite but huge (a
+    // learning rate of 1e37) give nothing but infinities and NaN when sampled.
+    let checkpoint = |trainer: &mut dyn Trainer, step: u64, epoch: u64| -> Result<(), TrainError> {
+        if let Some(samples) = trainer.samples(CHECKED_SAMPLES, step)
+            && let Some(&bad) = to_vec_f32(samples).iter().find(|v| !v.is_finite())
+        {
+            return Err(TrainError::NonFinite {
+                metric: "a sample of the model about to be checkpointed".to_string(),
+                value: bad as f64,
+                step,
+                epoch,
+                kept: kept_checkpoint(run),
+            });
+        }
+        let blobs = trainer.save_state();
+        if let Some(value) = blobs
+            .iter()
+            .find_map(|(name, bytes)| first_non_finite(name, bytes))
+        {
+            return Err(TrainError::NonFiniteState {
+                value,
+                step,
+                epoch,
+                kept: kept_checkpoint(run),
+            });
+        }
         store.save(&Checkpoint {
             step,
             epoch,
             state: serde_json::json!({ "total_steps": total_steps }),
-            blobs: trainer.save_state(),
+            blobs,
         })?;
         Ok(())
     };

@@ -109,3 +109,29 @@ fn images_too_small_for_the_network_are_refused() {
     assert!(err.contains("2x2"), "{err}");
     assert!(ClassifierConfig::new(DIGIT).validate().is_ok());
 }
+
+#[test]
+fn a_label_past_the_classes_is_refused_before_training() {
+    // Label 10 for a ten-class network: an index past the logits inside the loss (a panic in
+    // burn-flex, garbage on a GPU) unless refused first.
+    let device = Device::flex();
+    let digits = digits_splits();
+    let mut train = digits.train.select(&(0..200).collect::<Vec<_>>());
+    train.labels.as_mut().unwrap()[17] = 10;
+    let valid = digits.train.select(&(200..300).collect::<Vec<_>>());
+    let dir = tempfile::tempdir().unwrap();
+    let err = train_classifier(
+        ClassifierConfig::new(DIGIT).init(&device),
+        DIGIT,
+        &train,
+        &valid,
+        &ClassifierTrainConfig::new().with_epochs(1),
+        &dir.path().join("learner"),
+        5,
+        true,
+        &device,
+    )
+    .unwrap_err();
+    assert!(err.contains("example 17 has label 10"), "{err}");
+    assert!(err.contains("10 classes"), "{err}");
+}

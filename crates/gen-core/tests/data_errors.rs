@@ -252,3 +252,108 @@ fn unknown_dataset_name_lists_the_known_ones() {
         "{text}"
     );
 }
+
+#[test]
+fn an_idx_header_with_a_zero_size_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, dims) in [("rows", [3usize, 0, 2]), ("count", [0, 2, 2])] {
+        let path = dir.path().join(name);
+        write(&path, &encode_idx(&dims, &[]));
+        let err = read_idx_images(&path).unwrap_err();
+        assert!(matches!(err, DataError::Malformed { .. }), "{err}");
+        assert!(message(&err).contains("zero"), "{err}");
+    }
+}
+
+#[test]
+fn an_idx_header_announcing_more_than_the_cap_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.gz");
+    // 65535 x 65535 x 65535 bytes announced, a few bytes present.
+    let mut bytes = encode_idx(&[65535, 65535, 65535], &[]);
+    bytes.extend_from_slice(&[1, 2, 3]);
+    write(&path, &gzip(&bytes));
+    let err = read_idx_images(&path).unwrap_err();
+    assert!(message(&err).contains("more than the"), "{err}");
+}
+
+#[test]
+fn a_gzip_stream_longer_than_its_header_is_counted_not_kept() {
+    // A header of 2 labels, then 3 MB of zeros that gzip packs into a few kB: the reader keeps
+    // 2 bytes and counts the rest for the message (it used to inflate all of it first).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.gz");
+    let mut bytes = encode_idx(&[2], &[1, 2]);
+    bytes.resize(bytes.len() + (3 << 20), 0);
+    let packed = gzip(&bytes);
+    assert!(packed.len() < 64 << 10);
+    write(&path, &packed);
+    let err = read_idx_labels(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::CountMismatch {
+                header: 2,
+                found: 3_145_730,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+/// A valid PNG of `w` x `h` pixels whose header then says `fake_w` x `fake_h` (CRC fixed), as
+/// a small hostile file would.
+fn png_claiming(path: &Path, fake_w: u32, fake_h: u32) {
+    let mut bytes = Vec::new();
+    image::RgbImage::from_pixel(4, 4, image::Rgb([9, 9, 9]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    // Signature (8), IHDR length (4), "IHDR" (4), width, height, 5 more bytes, CRC.
+    bytes[16..20].copy_from_slice(&fake_w.to_be_bytes());
+    bytes[20..24].copy_from_slice(&fake_h.to_be_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+    write(path, &bytes);
+}
+
+#[test]
+fn an_image_whose_header_is_too_large_is_refused_before_decoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.png");
+    png_claiming(&path, 12000, 12000);
+    let err = load_image_dir(dir.path(), "x", None).unwrap_err();
+    assert!(matches!(err, DataError::UnreadableImage { .. }), "{err}");
+    assert!(message(&err).contains("12000x12000"), "{err}");
+    // Within the cap but lying about its size: the decoder's limit or its data says so.
+    let lying = dir.path().join("lying");
+    png_claiming(&lying.join("a.png"), 2000, 2000);
+    let err = load_image_dir(&lying, "x", None).unwrap_err();
+    assert!(matches!(err, DataError::UnreadableImage { .. }), "{err}");
+}
+
+#[test]
+fn an_npy_shape_whose_product_overflows_is_an_error() {
+    let bytes = gen_core::npy::encode_npy(&[2], &[1.0, 2.0]);
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+    let (small, huge) = ("(2,)", "(4294967296, 4294967296, 8)");
+    // The same header length: the padding gives up as many spaces as the shape gains.
+    let fake =
+        header
+            .replacen(small, huge, 1)
+            .replacen(&" ".repeat(huge.len() - small.len()), "", 1);
+    assert_eq!(fake.len(), header_len);
+    let mut bytes = bytes[..10].to_vec();
+    bytes.extend_from_slice(fake.as_bytes());
+    bytes.extend_from_slice(&[0; 8]);
+    let err = gen_core::npy::decode_npy(&bytes).unwrap_err();
+    assert!(err.contains("overflows"), "{err}");
+    let too_long = gen_core::npy::encode_npy(&[2], &[1.0, 2.0]);
+    let err = gen_core::npy::decode_npy(&too_long[..too_long.len() - 1]).unwrap_err();
+    assert!(err.contains("needs 8 data bytes, found 7"), "{err}");
+}

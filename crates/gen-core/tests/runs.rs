@@ -203,3 +203,160 @@ fn a_writer_removes_only_its_own_partial_checkpoints() {
     assert!(!other.exists());
     assert_eq!(store.steps(), vec![10]);
 }
+
+#[test]
+fn loading_falls_back_to_an_older_checkpoint_when_the_newest_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = CheckpointStore::new(dir.path());
+    store.save(&ckpt(10, 8)).unwrap();
+    store.save(&ckpt(20, 8)).unwrap();
+    // What a kill in the middle of deleting the newest folder leaves: no state.json.
+    std::fs::remove_file(dir.path().join("step-0000000020/state.json")).unwrap();
+    assert_eq!(store.steps(), vec![10, 20]);
+    assert_eq!(store.latest().unwrap(), Some(ckpt(10, 8)));
+    // A blob missing from the newest one: the same fallback (the two newest are kept, so
+    // another pair of checkpoints).
+    let other = tempfile::tempdir().unwrap();
+    let store = CheckpointStore::new(other.path());
+    store.save(&ckpt(40, 8)).unwrap();
+    store.save(&ckpt(50, 8)).unwrap();
+    std::fs::remove_file(other.path().join("step-0000000050/model.bin")).unwrap();
+    assert_eq!(store.latest().unwrap(), Some(ckpt(40, 8)));
+    // With no readable checkpoint at all, the newest one's error.
+    std::fs::remove_file(other.path().join("step-0000000040/state.json")).unwrap();
+    let err = store.latest().unwrap_err().to_string();
+    assert!(err.contains("step-0000000050"), "{err}");
+}
+
+#[test]
+fn a_blob_name_that_leaves_the_checkpoint_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = CheckpointStore::new(dir.path());
+    store.save(&ckpt(10, 8)).unwrap();
+    let state = dir.path().join("step-0000000010/state.json");
+    let text = std::fs::read_to_string(&state)
+        .unwrap()
+        .replace("\"chains\"", "\"../../secret\"");
+    std::fs::write(&state, text).unwrap();
+    let err = store.load(10).unwrap_err().to_string();
+    assert!(err.contains("not a plain name"), "{err}");
+}
+
+const REPLACER_ENV: &str = "GEN_CORE_CHECKPOINT_REPLACER_DIR";
+
+/// Not a test on its own: re-run by the parent test with the variable set, it replaces the
+/// checkpoint of one step over and over (as a resumed run re-saving its last step does), to be
+/// killed in the middle of a replacement.
+#[test]
+fn checkpoint_replacer_child() {
+    let Some(dir) = std::env::var_os(REPLACER_ENV) else {
+        return;
+    };
+    let store = CheckpointStore::new(&dir);
+    store.save(&ckpt(5, 8 << 20)).unwrap();
+    std::fs::write(std::path::Path::new(&dir).join("ready"), b"").unwrap();
+    loop {
+        store.save(&ckpt(5, 8 << 20)).unwrap();
+    }
+}
+
+#[test]
+fn a_kill_while_a_checkpoint_is_replaced_leaves_it_readable() {
+    // Killed at several moments of the replacement; before the old folder was renamed aside,
+    // a kill inside its deletion left a `step-*` folder without its state (or with half its
+    // blobs), and loading failed.
+    for attempt in 0..6u64 {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "checkpoint_replacer_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(REPLACER_ENV, dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !dir.path().join("ready").exists() {
+            assert!(Instant::now() < deadline, "the replacer never started");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // Kill once an old folder is being moved aside, or the step's folder is seen without its
+        // state (what deleting it in place looked like), a little later each time.
+        let step_dir = dir.path().join("step-0000000005");
+        loop {
+            assert!(Instant::now() < deadline, "no replacement was seen");
+            let replacing = std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().starts_with(".partial-old-"));
+            let torn = step_dir.is_dir() && !step_dir.join("state.json").exists();
+            if replacing || torn {
+                break;
+            }
+            std::thread::yield_now();
+        }
+        std::thread::sleep(Duration::from_micros(200 * attempt));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let latest = CheckpointStore::new(dir.path())
+            .latest()
+            .unwrap()
+            .expect("the checkpoint survives the kill");
+        assert_eq!(latest, ckpt(5, 8 << 20), "attempt {attempt}");
+    }
+}
+
+#[test]
+fn a_folder_of_other_files_is_not_taken_as_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // `--out .` in a project: its own config.toml is not a run's and must not be overwritten.
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[package]\nname = \"mine\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "keep me").unwrap();
+    let err = RunDir::create(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("not a gen run folder"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("config.toml")).unwrap(),
+        "[package]\nname = \"mine\"\n"
+    );
+    assert!(!dir.path().join("checkpoints").exists());
+    // An empty folder, a new one and an existing run are all fine.
+    RunDir::create(dir.path().join("new")).unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let run = RunDir::create(&empty).unwrap();
+    run.write_config("method = \"rbm\"\n").unwrap();
+    RunDir::create(&empty).unwrap();
+    // A file where the folder should be.
+    let file = dir.path().join("notes.txt");
+    assert!(RunDir::create(&file).is_err());
+}
+
+/// The message and its chain of causes, as `{:#}` of anyhow prints them.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    text
+}
+
+#[test]
+fn an_io_error_names_its_cause_once() {
+    let missing = CheckpointStore::new("/nonexistent/ckpt")
+        .load(3)
+        .unwrap_err();
+    let data =
+        gen_core::data::idx::read_idx_images(std::path::Path::new("/nonexistent/idx")).unwrap_err();
+    for text in [chain(&missing), chain(&data)] {
+        assert_eq!(text.matches("(os error").count(), 1, "{text}");
+    }
+}

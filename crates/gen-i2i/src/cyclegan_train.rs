@@ -342,10 +342,17 @@ fn pool_bytes(pool: &ImagePool<Tensor<3>>) -> Vec<u8> {
 /// A saved pool back on `device` as `[c, h, w]` images (the training crop's size).
 fn pool_from_bytes(
     bytes: &[u8],
+    capacity: usize,
     image: [usize; 3],
     device: &Device,
 ) -> Result<ImagePool<Tensor<3>>, String> {
     let pool = ImagePool::from_bytes(bytes)?;
+    if pool.capacity() != capacity {
+        return Err(format!(
+            "the image pool was saved with capacity {}, but the run's pool_size is {capacity}",
+            pool.capacity()
+        ));
+    }
     let width: usize = image.iter().product();
     if let Some(other) = pool.images().iter().map(Vec::len).find(|&w| w != width) {
         return Err(format!(
@@ -415,8 +422,9 @@ impl Trainer for CycleGanTrainer {
             restore(self.config.optimizer(), checkpoint, "translator_optimizer")?;
         let critic_optimizer = restore(self.config.optimizer(), checkpoint, "critic_optimizer")?;
         let pooled = self.config.augmentation.output(self.data.image);
-        let pool_a = pool_from_bytes(blob("pool_a")?, pooled, &self.device)?;
-        let pool_b = pool_from_bytes(blob("pool_b")?, pooled, &self.device)?;
+        let capacity = self.config.pool_size;
+        let pool_a = pool_from_bytes(blob("pool_a")?, capacity, pooled, &self.device)?;
+        let pool_b = pool_from_bytes(blob("pool_b")?, capacity, pooled, &self.device)?;
         self.translators = load_module_bytes(self.translators.clone(), blob("translators")?)?;
         self.critics = load_module_bytes(self.critics.clone(), blob("critics")?)?;
         self.translator_optimizer = translator_optimizer;

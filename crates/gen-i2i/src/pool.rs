@@ -27,10 +27,16 @@ impl<T: Clone> ImagePool<T> {
     pub fn new(capacity: usize, seed: u64) -> Self {
         Self {
             capacity,
-            images: Vec::with_capacity(capacity),
+            // Reserved as images arrive beyond the first few, whatever capacity is asked for.
+            images: Vec::with_capacity(capacity.min(64)),
             seed,
             queries: 0,
         }
+    }
+
+    /// The most images the pool stores.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Images currently stored.
@@ -118,7 +124,10 @@ impl ImagePool<Vec<f32>> {
         let (capacity, width, count) = (word(0)? as usize, word(1)? as usize, word(2)? as usize);
         let (queries, seed) = (word(3)?, word(4)?);
         let body = &bytes[8 * HEADER_WORDS..];
-        if count > capacity || (count > 0 && width == 0) || body.len() != 4 * width * count {
+        // Every size is checked against the bytes present before anything is allocated: a
+        // header is only a claim (a 40-byte file may announce terabytes).
+        let announced = width.checked_mul(count).and_then(|n| n.checked_mul(4));
+        if count > capacity || (count > 0 && width == 0) || announced != Some(body.len()) {
             return Err(format!(
                 "the image pool's state holds {} bytes of images, but its header says {count} images of {width} values (capacity {capacity})",
                 body.len()
@@ -128,8 +137,7 @@ impl ImagePool<Vec<f32>> {
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes(b.try_into().expect("four bytes")))
             .collect();
-        let mut images = Vec::with_capacity(capacity);
-        images.extend(values.chunks(width.max(1)).map(<[f32]>::to_vec));
+        let images: Vec<Vec<f32>> = values.chunks(width.max(1)).map(<[f32]>::to_vec).collect();
         Ok(Self {
             capacity,
             images,

@@ -55,3 +55,27 @@ fn a_restored_pool_continues_as_the_original() {
     let err = ImagePool::from_bytes(&bytes[..bytes.len() - 4]).unwrap_err();
     assert!(err.contains("header says 5 images of 2 values"), "{err}");
 }
+
+#[test]
+fn a_pool_header_announcing_terabytes_is_an_error_not_an_abort() {
+    // 40 bytes: capacity 2^42 images of 2^21 values, 2^20 of them stored, and no images.
+    let mut bytes = Vec::new();
+    for word in [1u64 << 42, 1 << 21, 1 << 20, 0, 7] {
+        bytes.extend_from_slice(&word.to_le_bytes());
+    }
+    let err = ImagePool::<Vec<f32>>::from_bytes(&bytes).unwrap_err();
+    assert!(err.contains("header says"), "{err}");
+    // A width and count whose product overflows.
+    let mut bytes = Vec::new();
+    for word in [u64::MAX, u64::MAX / 2, u64::MAX / 4, 0, 7] {
+        bytes.extend_from_slice(&word.to_le_bytes());
+    }
+    assert!(ImagePool::<Vec<f32>>::from_bytes(&bytes).is_err());
+    // An empty pool of a huge capacity loads without reserving it.
+    let mut bytes = Vec::new();
+    for word in [1u64 << 42, 0, 0, 0, 7] {
+        bytes.extend_from_slice(&word.to_le_bytes());
+    }
+    let pool = ImagePool::<Vec<f32>>::from_bytes(&bytes).unwrap();
+    assert_eq!((pool.capacity(), pool.len()), (1 << 42, 0));
+}

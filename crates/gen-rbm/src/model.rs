@@ -36,6 +36,21 @@ pub struct Rbm {
 }
 
 impl RbmConfig {
+    /// Rejects hidden widths and initialisations that cannot build a model (the visible width
+    /// comes from the data).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.hidden == 0 {
+            return Err("the RBM needs at least one hidden unit".into());
+        }
+        if !(self.init_std >= 0.0 && self.init_std.is_finite()) {
+            return Err(format!(
+                "init_std must be a finite non-negative number, got {}",
+                self.init_std
+            ));
+        }
+        Ok(())
+    }
+
     /// Random weights, zero biases (set the visible biases from the data with
     /// [`Rbm::with_visible_bias_from_means`]).
     pub fn init(&self, device: &Device) -> Rbm {

@@ -162,7 +162,7 @@ impl RbmTrainConfig {
                 self.fast_decay
             ));
         }
-        if self.weight_decay < 0.0 {
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
             return Err(format!(
                 "weight_decay must be non-negative, got {}",
                 self.weight_decay
@@ -499,10 +499,29 @@ fn npy_of<const D: usize>(t: &Tensor<D>) -> Vec<u8> {
     encode_npy(&dims, &to_vec_f32(t.clone()))
 }
 
-fn tensor_of<const D: usize>(bytes: &[u8], device: &Device) -> Result<Tensor<D>, String> {
-    let (shape, values) = decode_npy(bytes)?;
-    if shape.len() != D {
-        return Err(format!("expected a rank-{D} array, found shape {shape:?}"));
+/// The array `name` of a checkpoint, which must have the shape `expected` (`None` for a size
+/// the checkpoint itself decides, e.g. the number of persistent chains).
+fn tensor_of<const D: usize>(
+    bytes: &[u8],
+    name: &str,
+    expected: [Option<usize>; D],
+    device: &Device,
+) -> Result<Tensor<D>, String> {
+    let (shape, values) = decode_npy(bytes).map_err(|e| format!("'{name}': {e}"))?;
+    let fits = shape.len() == D
+        && shape
+            .iter()
+            .zip(expected)
+            .all(|(&found, want)| want.is_none_or(|w| w == found));
+    if !fits {
+        let want: Vec<String> = expected
+            .iter()
+            .map(|w| w.map_or("any".to_string(), |w| w.to_string()))
+            .collect();
+        return Err(format!(
+            "'{name}' has shape {shape:?}, but this model needs [{}]",
+            want.join(", ")
+        ));
     }
     Ok(Tensor::from_data(
         burn::tensor::TensorData::new(values, shape),
@@ -516,10 +535,17 @@ pub fn rbm_from_checkpoint(ckpt: &Checkpoint, device: &Device) -> Result<Rbm, St
         ckpt.blob(name)
             .ok_or_else(|| format!("checkpoint has no '{name}'"))
     };
+    let weights: Tensor<2> = tensor_of(get("weights")?, "weights", [None, None], device)?;
+    let [visible, hidden] = weights.dims();
     Ok(Rbm::from_tensors(
-        tensor_of(get("weights")?, device)?,
-        tensor_of(get("visible_bias")?, device)?,
-        tensor_of(get("hidden_bias")?, device)?,
+        weights,
+        tensor_of(
+            get("visible_bias")?,
+            "visible_bias",
+            [Some(visible)],
+            device,
+        )?,
+        tensor_of(get("hidden_bias")?, "hidden_bias", [Some(hidden)], device)?,
     ))
 }
 
@@ -597,27 +623,44 @@ impl Trainer for RbmTrainer {
             ckpt.blob(name)
                 .ok_or_else(|| format!("checkpoint has no '{name}'"))
         };
-        self.rbm = rbm_from_checkpoint(ckpt, d)?;
-        self.velocity = ParamSet {
-            weights: tensor_of(get("velocity_weights")?, d)?,
-            visible_bias: tensor_of(get("velocity_visible_bias")?, d)?,
-            hidden_bias: tensor_of(get("velocity_hidden_bias")?, d)?,
+        let [visible, hidden] = self.rbm.weights.dims();
+        let rbm = rbm_from_checkpoint(ckpt, d)?;
+        if rbm.weights.dims() != [visible, hidden] {
+            return Err(format!(
+                "the checkpoint holds a {}x{} RBM, but the run's model is {visible}x{hidden}",
+                rbm.weights.dims()[0],
+                rbm.weights.dims()[1]
+            ));
+        }
+        self.rbm = rbm;
+        let (v, h) = (Some(visible), Some(hidden));
+        let set = |prefix: &str| -> Result<ParamSet, String> {
+            let name = |part: &str| format!("{prefix}{part}");
+            Ok(ParamSet {
+                weights: tensor_of(get(&name("weights"))?, &name("weights"), [v, h], d)?,
+                visible_bias: tensor_of(
+                    get(&name("visible_bias"))?,
+                    &name("visible_bias"),
+                    [v],
+                    d,
+                )?,
+                hidden_bias: tensor_of(get(&name("hidden_bias"))?, &name("hidden_bias"), [h], d)?,
+            })
         };
-        self.fast = ParamSet {
-            weights: tensor_of(get("fast_weights")?, d)?,
-            visible_bias: tensor_of(get("fast_visible_bias")?, d)?,
-            hidden_bias: tensor_of(get("fast_hidden_bias")?, d)?,
-        };
+        self.velocity = set("velocity_")?;
+        self.fast = set("fast_")?;
         let round = get("pt_round")?;
         self.pt_round =
             u64::from_le_bytes(round.try_into().map_err(|_| "bad pt_round".to_string())?);
         if self.chains.is_some() {
-            self.chains = Some(tensor_of(get("chains")?, d)?);
+            // Chains of another width would crash the first Gibbs step (a matrix product of
+            // mismatched shapes); their number is the checkpoint's own.
+            self.chains = Some(tensor_of(get("chains")?, "chains", [None, v], d)?);
         }
         if self.offsets.is_some() {
             self.offsets = Some((
-                tensor_of(get("visible_offset")?, d)?,
-                tensor_of(get("hidden_offset")?, d)?,
+                tensor_of(get("visible_offset")?, "visible_offset", [v], d)?,
+                tensor_of(get("hidden_offset")?, "hidden_offset", [h], d)?,
             ));
         }
         Ok(())

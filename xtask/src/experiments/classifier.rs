@@ -9,11 +9,6 @@ use anyhow::Result;
 use super::{check_data, ensure_classifier_with, num};
 use crate::reproduce::{Experiment, Profile, RunContext, Section};
 
-/// Epochs of the paper profile's classifier: 4 instead of the Keras example's 12 (the
-/// default of `gen train classifier`), for time: one epoch of 50,000 images takes about four
-/// minutes on this 2-core CPU.
-const PAPER_EPOCHS: u64 = 4;
-
 /// `classifier`: the evaluation classifier of MNIST.
 pub struct ClassifierExperiment;
 
@@ -29,14 +24,16 @@ impl Experiment for ClassifierExperiment {
 
     fn run(&self, ctx: &RunContext) -> Result<Section> {
         check_data("mnist", ctx.profile)?;
-        let (dir, sm) = ensure_classifier_with(ctx, "mnist", Some(PAPER_EPOCHS))?;
+        // The default epochs, the Keras example's 12: after 4 the validation accuracy was
+        // 98.8% (measured here), short of the 99.0% the Fréchet distances need.
+        let (dir, sm) = ensure_classifier_with(ctx, "mnist", None)?;
         let config: toml::Table = std::fs::read_to_string(dir.join("config.toml"))?.parse()?;
         let accuracy = num(&sm, "test_accuracy");
         let images = sm["test_images"].as_u64().unwrap_or(0);
         let mut body = String::new();
         let _ = writeln!(
             body,
-            "The evaluation classifier (`gen train classifier --data mnist --seed 1 --epochs {PAPER_EPOCHS}`; the default is the Keras example's 12 epochs, cut to {PAPER_EPOCHS} for time on this CPU): the Keras MNIST example's CNN (two 3x3 convolutions of 32 and 64 filters, 2x2 max-pool, dropout 0.25, 128 ReLU units, dropout 0.5, 10 logits), Adam 1e-3, batches of 128, {} epochs on the first 50,000 training images (the last 10,000 are MNIST's validation split, used by the Learner's validation). Artefact: `{}` (version {}).\n",
+            "The evaluation classifier (`gen train classifier --data mnist --seed 1`, the default 12 epochs of the Keras example): the Keras MNIST example's CNN (two 3x3 convolutions of 32 and 64 filters, 2x2 max-pool, dropout 0.25, 128 ReLU units, dropout 0.5, 10 logits), Adam 1e-3, batches of 128, {} epochs on the first 50,000 training images (the last 10,000 are MNIST's validation split, used by the Learner's validation). Artefact: `{}` (version {}).\n",
             config["epochs"].as_integer().unwrap_or(0),
             dir.display(),
             sm["classifier_version"]
@@ -53,6 +50,18 @@ impl Experiment for ClassifierExperiment {
             accuracy * images as f64,
             num(&sm, "train_seconds")
         );
+        let curve = validation_curve(&dir.join("learner"));
+        if !curve.is_empty() {
+            let _ = writeln!(
+                body,
+                "Validation accuracy (the last 10,000 training images) after each epoch, from the Learner's logs: {}.\n",
+                curve
+                    .iter()
+                    .map(|a| format!("{a:.2}%"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         let _ = writeln!(
             body,
             "Target: at least 99.0% (the Keras example reports 99.25% after 12 epochs on all 60,000 training images): {}.\n",
@@ -72,4 +81,18 @@ impl Experiment for ClassifierExperiment {
             ),
         })
     }
+}
+
+/// The validation accuracy (%) after each epoch: the `final` line of burn-train's
+/// `valid/epoch-N/Accuracy.log`, for the epochs that have one, in order.
+fn validation_curve(learner: &std::path::Path) -> Vec<f64> {
+    (1..)
+        .map(|epoch| learner.join(format!("valid/epoch-{epoch}/Accuracy.log")))
+        .take_while(|path| path.is_file())
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let last = text.lines().rev().find(|l| l.ends_with(",final"))?;
+            last.split(',').next()?.parse().ok()
+        })
+        .collect()
 }

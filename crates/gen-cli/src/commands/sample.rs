@@ -9,6 +9,24 @@ use super::trained::{Trained, open};
 use crate::cli::SampleArgs;
 use crate::methods;
 
+/// The most values `gen sample` produces at once: 2^28 floats (1 GiB; 342,000 MNIST images), so
+/// that a mistyped `-n` is refused with a message instead of an allocation abort.
+pub const MAX_SAMPLE_VALUES: usize = 1 << 28;
+
+/// The shape of one sample of a run.
+fn sample_shape(trained: &Trained) -> Option<ItemShape> {
+    match trained {
+        Trained::Classifier(_) => None,
+        Trained::Rbm(t) => Some(methods::rbm::item_shape(&t.config)),
+        Trained::Gmmn(t) => Some(methods::gmmn::item_shape(t)),
+        Trained::Ebm(t) => Some(methods::ebm::item_shape(t)),
+        Trained::Dae(t) => Some(methods::dae::item_shape(t)),
+        Trained::CycleGan(_) | Trained::Unit(_) => {
+            trained.translation().map(methods::translation::item_shape)
+        }
+    }
+}
+
 pub fn run(args: &SampleArgs) -> Result<()> {
     if args.n == 0 {
         bail!("-n must be at least 1");
@@ -25,6 +43,16 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         );
     }
     let (_run, trained, device) = open(&args.run, args.backend)?;
+    if let Some(shape) = sample_shape(&trained)
+        && args.n.saturating_mul(shape.len()) > MAX_SAMPLE_VALUES
+    {
+        bail!(
+            "-n {} asks for {} samples of {} values each, more than the {MAX_SAMPLE_VALUES} values one call may write; draw them in several calls",
+            args.n,
+            args.n,
+            shape.len()
+        );
+    }
     let (values, shape, cols) = match &trained {
         Trained::Classifier(_) => {
             bail!("a classifier run labels images; it does not draw samples")

@@ -232,6 +232,9 @@ pub fn train(args: &DaeArgs) -> Result<()> {
             c.chain
                 .validate()
                 .map_err(|e| anyhow!("invalid chain settings: {e}"))?;
+            c.binarize
+                .validate()
+                .map_err(|e| anyhow!("invalid binarisation: {e}"))?;
             match &c.model {
                 DaeModel::Tied { hidden } if *hidden == 0 => {
                     bail!("the DAE needs at least one hidden unit")

@@ -129,9 +129,14 @@ pub fn train(args: &RbmArgs) -> Result<()> {
                 .train
                 .validate()
                 .map_err(|e| anyhow::anyhow!("invalid RBM training settings: {e}"))?;
-            if config.model.hidden == 0 {
-                bail!("the RBM needs at least one hidden unit");
-            }
+            config
+                .model
+                .validate()
+                .map_err(|e| anyhow::anyhow!("invalid RBM model settings: {e}"))?;
+            config
+                .binarize
+                .validate()
+                .map_err(|e| anyhow::anyhow!("invalid binarisation: {e}"))?;
             Ok(())
         },
     )?;
@@ -260,7 +265,14 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, De
         Some(bytes) => {
             let (shape, values) = gen_core::npy::decode_npy(bytes)
                 .map_err(|e| anyhow::anyhow!("{}: chains: {e}", run.checkpoints_dir().display()))?;
-            let n = shape.first().copied().unwrap_or(0);
+            if shape.len() != 2 || shape[1] != rbm.num_visible() {
+                bail!(
+                    "{}: the persistent chains have shape {shape:?}, but the model has {} visible units",
+                    run.checkpoints_dir().display(),
+                    rbm.num_visible()
+                );
+            }
+            let n = shape[0];
             // PT stores every temperature; the first block is the β = 1 one.
             let keep = n.min(config.train.chains);
             let t = gen_core::tensor_io::matrix(values, n, rbm.num_visible(), &device);

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::backend::{BackendName, default_backend};
 use crate::cli::CommonTrainArgs;
-use crate::run_config::{read_run_config, resolve, to_text};
+use crate::run_config::{non_finite_setting, read_run_config, resolve, to_text};
 
 /// A method's run configuration, as far as the shared setup needs to know it.
 pub trait RunConfig: Serialize + DeserializeOwned {
@@ -114,6 +114,9 @@ pub fn prepare_run<C: RunConfig>(
     };
     if let Some(b) = common.backend.filter(|_| resume) {
         *config.backend_mut() = b;
+    }
+    if let Some((name, value)) = non_finite_setting(&config)? {
+        bail!("{name} must be a finite number, got {value}");
     }
     validate(&config)?;
     let out = common.out.clone().unwrap_or_else(|| config.default_out());

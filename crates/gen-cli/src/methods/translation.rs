@@ -293,6 +293,18 @@ pub fn translate(
         other => bail!("--direction must be a2b or b2a, not '{other}'"),
     };
     let files = list_images(&args.input)?;
+    // Each output keeps its input's file name, so writing into the input folder would replace
+    // the originals.
+    if let (Ok(input), Ok(out)) = (
+        std::fs::canonicalize(&args.input),
+        std::fs::canonicalize(&args.out),
+    ) && input == out
+    {
+        bail!(
+            "--out {} is the input folder: the translations would overwrite the original images; choose another folder",
+            args.out.display()
+        );
+    }
     // Grey runs (the digits) read each file's grey levels, colour runs its RGB values.
     let channels = trained.image()[0];
     if !matches!(channels, 1 | 3) {

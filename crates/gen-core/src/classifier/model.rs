@@ -104,6 +104,11 @@ impl Classifier {
         relu(self.hidden.forward(x.flatten(1, 3)))
     }
 
+    /// The number of classes (the width of the logits).
+    pub fn classes(&self) -> usize {
+        self.output.weight.dims()[1]
+    }
+
     /// Class logits `[n, classes]`.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         self.output

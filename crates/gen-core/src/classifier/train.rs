@@ -114,14 +114,26 @@ impl InferenceStep for Classifier {
     }
 }
 
-/// The labelled images of `data` (which must have labels).
-fn labelled(data: &Dataset) -> Result<InMemDataset<LabelledImage>, String> {
+/// The labelled images of `data`, which must have labels below `classes`: a label past the
+/// logits would index out of bounds inside the loss on a CPU and read garbage on a GPU.
+fn labelled(data: &Dataset, classes: usize) -> Result<InMemDataset<LabelledImage>, String> {
     let labels = data.labels.as_ref().ok_or_else(|| {
         format!(
             "'{}' has no class labels to train a classifier on",
             data.name
         )
     })?;
+    if let Some((i, &label)) = labels
+        .iter()
+        .enumerate()
+        .find(|&(_, &l)| usize::from(l) >= classes)
+    {
+        return Err(format!(
+            "'{}': example {i} has label {label}, but the classifier has {classes} classes (labels 0 to {})",
+            data.name,
+            classes - 1
+        ));
+    }
     Ok(InMemDataset::new(
         data.values
             .chunks_exact(data.dim())
@@ -163,16 +175,18 @@ pub fn train_classifier(
             train.dim()
         ));
     }
+    let classes = model.classes();
+    let (train_set, valid_set) = (labelled(train, classes)?, labelled(valid, classes)?);
     let batcher = LabelledBatcher { image };
     let train_loader = DataLoaderBuilder::new(batcher.clone())
         .batch_size(config.batch_size)
         .shuffle(seed)
         .set_device(device.clone())
-        .build(labelled(train)?);
+        .build(train_set);
     let valid_loader = DataLoaderBuilder::new(batcher)
         .batch_size(config.batch_size)
         .set_device(device.clone())
-        .build(labelled(valid)?);
+        .build(valid_set);
     let learner = Learner::new(
         Module::train(model),
         AdamConfig::new().init(),

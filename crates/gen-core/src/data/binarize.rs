@@ -26,6 +26,17 @@ impl Default for Binarize {
 }
 
 impl Binarize {
+    /// Rejects a threshold that is not a number: NaN compares false with every pixel and would
+    /// silently zero the whole dataset.
+    pub fn validate(&self) -> Result<(), String> {
+        match *self {
+            Binarize::Threshold { threshold } if !threshold.is_finite() => Err(format!(
+                "binarize.threshold must be a finite number, got {threshold}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Applies the binarisation to every value of `data`.
     pub fn apply(&self, data: &Dataset) -> Dataset {
         let mut out = data.clone();

@@ -51,7 +51,11 @@ pub struct Dataset {
 impl Dataset {
     /// Number of examples.
     pub fn len(&self) -> usize {
-        self.values.len() / self.item_shape.len()
+        // A zero-sized item (refused by every loader) holds no example rather than dividing by 0.
+        self.values
+            .len()
+            .checked_div(self.item_shape.len())
+            .unwrap_or(0)
     }
 
     /// True when the dataset holds no example.

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be opened or read at all.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{path}: cannot read: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        /// Shown in the message, not as a separate cause: a chain printed with `{:#}` would
+        /// repeat it ("No such file...: No such file...").
+        error: std::io::Error,
     },
     /// The first bytes are not the magic number of the expected format.
     #[error("{path}: wrong magic number {found:#010x}; expected {expected}")]
@@ -74,7 +75,7 @@ impl DataError {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         DataError::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }

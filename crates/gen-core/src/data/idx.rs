@@ -21,25 +21,60 @@ pub struct IdxArray {
     pub data: Vec<u8>,
 }
 
-/// Reads a whole file, un-gzipping it when it starts with the gzip magic.
+/// The most data bytes an IDX file may announce: 2 GiB, forty times full MNIST, so that a
+/// corrupt or hostile header is refused with a message instead of an allocation abort.
+pub const MAX_IDX_BYTES: usize = 1 << 31;
+
+/// The gzip magic, by which a compressed file is recognised whatever its name.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Reads a whole file, un-gzipping it when it starts with the gzip magic. Memory grows with
+/// the bytes actually present; for IDX files prefer [`read_idx`], which reads the header first
+/// and never inflates more than it announces.
 pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>, DataError> {
-    let raw = std::fs::read(path).map_err(|e| DataError::io(path, e))?;
-    if raw.len() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| DataError::Malformed {
-                path: path.to_path_buf(),
-                problem: format!("corrupt gzip stream: {e}"),
-            })?;
-        Ok(out)
+    let mut out = Vec::new();
+    open_maybe_gz(path)?
+        .read_to_end(&mut out)
+        .map_err(|e| gzip_error(path, e))?;
+    Ok(out)
+}
+
+/// The file as a byte stream, inflated on the fly when it starts with the gzip magic.
+fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read>, DataError> {
+    let mut file =
+        std::io::BufReader::new(std::fs::File::open(path).map_err(|e| DataError::io(path, e))?);
+    let head = std::io::BufRead::fill_buf(&mut file).map_err(|e| DataError::io(path, e))?;
+    if head.starts_with(&GZIP_MAGIC) {
+        Ok(Box::new(flate2::bufread::MultiGzDecoder::new(file)))
     } else {
-        Ok(raw)
+        Ok(Box::new(file))
     }
 }
 
-/// Parses IDX bytes; `path` is only used in error messages.
-pub fn parse_idx(bytes: &[u8], path: &Path, expected_ndims: u8) -> Result<IdxArray, DataError> {
+fn gzip_error(path: &Path, e: std::io::Error) -> DataError {
+    DataError::Malformed {
+        path: path.to_path_buf(),
+        problem: format!("corrupt gzip stream: {e}"),
+    }
+}
+
+/// Reads up to `limit` bytes (fewer only at the end of the stream).
+fn read_up_to(reader: &mut dyn Read, limit: usize, path: &Path) -> Result<Vec<u8>, DataError> {
+    let mut out = Vec::new();
+    reader
+        .take(limit as u64)
+        .read_to_end(&mut out)
+        .map_err(|e| gzip_error(path, e))?;
+    Ok(out)
+}
+
+/// The header's magic and sizes, checked: the expected magic, no zero size, and a product
+/// that neither overflows nor passes [`MAX_IDX_BYTES`]. Returns the sizes and the data length.
+fn parse_header(
+    bytes: &[u8],
+    path: &Path,
+    expected_ndims: u8,
+) -> Result<(Vec<usize>, usize), DataError> {
     let expected = match expected_ndims {
         1 => "0x00000801 (IDX unsigned-byte labels)",
         3 => "0x00000803 (IDX unsigned-byte images)",
@@ -60,8 +95,7 @@ pub fn parse_idx(bytes: &[u8], path: &Path, expected_ndims: u8) -> Result<IdxArr
             expected,
         });
     }
-    let ndims = expected_ndims as usize;
-    let header_len = 4 + 4 * ndims;
+    let header_len = 4 + 4 * expected_ndims as usize;
     if bytes.len() < header_len {
         return Err(DataError::Truncated {
             path: path.to_path_buf(),
@@ -69,48 +103,95 @@ pub fn parse_idx(bytes: &[u8], path: &Path, expected_ndims: u8) -> Result<IdxArr
             found: bytes.len(),
         });
     }
-    let dims: Vec<usize> = (0..ndims)
-        .map(|i| {
-            let o = 4 + 4 * i;
-            u32::from_be_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]) as usize
-        })
+    let dims: Vec<usize> = bytes[4..header_len]
+        .chunks_exact(4)
+        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
         .collect();
-    let item: usize = dims[1..].iter().product();
-    let payload = &bytes[header_len..];
-    let expected_len = dims[0]
-        .checked_mul(item)
-        .ok_or_else(|| DataError::Malformed {
-            path: path.to_path_buf(),
-            problem: format!("header sizes {dims:?} overflow"),
+    let malformed = |problem: String| DataError::Malformed {
+        path: path.to_path_buf(),
+        problem,
+    };
+    if dims.contains(&0) {
+        return Err(malformed(format!(
+            "header sizes {dims:?} include a zero: the file holds no data"
+        )));
+    }
+    let total = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .filter(|&t| t <= MAX_IDX_BYTES)
+        .ok_or_else(|| {
+            malformed(format!(
+                "header sizes {dims:?} announce more than the {MAX_IDX_BYTES} bytes an IDX file may hold here"
+            ))
         })?;
-    if payload.len() < expected_len {
-        return Err(DataError::Truncated {
-            path: path.to_path_buf(),
-            expected: expected_len,
-            found: payload.len(),
-        });
-    }
-    if payload.len() > expected_len {
-        return Err(DataError::CountMismatch {
-            path: path.to_path_buf(),
-            header: dims[0],
-            found: payload.len().checked_div(item).unwrap_or(0),
-        });
-    }
+    Ok((dims, total))
+}
+
+/// Parses IDX bytes; `path` is only used in error messages.
+pub fn parse_idx(bytes: &[u8], path: &Path, expected_ndims: u8) -> Result<IdxArray, DataError> {
+    let (dims, expected_len) = parse_header(bytes, path, expected_ndims)?;
+    let payload = &bytes[4 + 4 * dims.len()..];
+    check_payload_len(path, &dims, expected_len, payload.len())?;
     Ok(IdxArray {
         dims,
         data: payload.to_vec(),
     })
 }
 
+fn check_payload_len(
+    path: &Path,
+    dims: &[usize],
+    expected_len: usize,
+    found: usize,
+) -> Result<(), DataError> {
+    if found < expected_len {
+        return Err(DataError::Truncated {
+            path: path.to_path_buf(),
+            expected: expected_len,
+            found,
+        });
+    }
+    if found > expected_len {
+        let item: usize = dims[1..].iter().product();
+        return Err(DataError::CountMismatch {
+            path: path.to_path_buf(),
+            header: dims[0],
+            found: found / item,
+        });
+    }
+    Ok(())
+}
+
+/// Reads an IDX file, gzipped or not, header first: the data is read only up to what the
+/// checked header announces and grows with the bytes actually present, so a corrupt header or a
+/// gzip bomb costs at most the announced size (itself capped), never the whole inflated stream.
+pub fn read_idx(path: &Path, expected_ndims: u8) -> Result<IdxArray, DataError> {
+    let mut reader = open_maybe_gz(path)?;
+    let header_len = 4 + 4 * expected_ndims as usize;
+    let header = read_up_to(&mut reader, header_len, path)?;
+    let (dims, expected_len) = parse_header(&header, path, expected_ndims)?;
+    let data = read_up_to(&mut reader, expected_len, path)?;
+    // Bytes past the announced data are counted, not kept, for the message.
+    let extra =
+        std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| gzip_error(path, e))?;
+    check_payload_len(
+        path,
+        &dims,
+        expected_len,
+        data.len().saturating_add(extra as usize),
+    )?;
+    Ok(IdxArray { dims, data })
+}
+
 /// Reads an IDX image file (`[n, rows, cols]`), gzipped or not.
 pub fn read_idx_images(path: &Path) -> Result<IdxArray, DataError> {
-    parse_idx(&read_maybe_gz(path)?, path, 3)
+    read_idx(path, 3)
 }
 
 /// Reads an IDX label file (`[n]`), gzipped or not.
 pub fn read_idx_labels(path: &Path) -> Result<IdxArray, DataError> {
-    parse_idx(&read_maybe_gz(path)?, path, 1)
+    read_idx(path, 1)
 }
 
 /// Finds `stem` or `stem.gz` in `dir`.

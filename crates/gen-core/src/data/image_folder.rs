@@ -19,6 +19,10 @@ pub struct TwoDomain {
     pub test_b_names: Vec<String>,
 }
 
+/// The most pixels one image may have: 4096 x 4096, sixteen times the translation papers'
+/// 256 x 256 and 200 MB as channel-first floats; a larger header is refused before decoding.
+pub const MAX_IMAGE_PIXELS: u64 = 4096 * 4096;
+
 fn is_image(path: &Path) -> bool {
     matches!(
         path.extension()
@@ -77,11 +81,19 @@ pub fn load_image_channels(
         matches!(channels, 1 | 3),
         "images are decoded to 1 or 3 channels, not {channels}"
     );
-    let img = image::open(path).map_err(|e| DataError::UnreadableImage {
+    let unreadable = |e: &dyn std::fmt::Display| DataError::UnreadableImage {
         path: path.to_path_buf(),
         reason: e.to_string(),
-    })?;
-    let (w, h) = (img.width(), img.height());
+    };
+    let open = || -> Result<image::ImageReader<_>, DataError> {
+        image::ImageReader::open(path)
+            .map_err(|e| DataError::io(path, e))?
+            .with_guessed_format()
+            .map_err(|e| DataError::io(path, e))
+    };
+    // The size comes from the header alone, so a small file announcing a huge image is refused
+    // before anything is decoded.
+    let (w, h) = open()?.into_dimensions().map_err(|e| unreadable(&e))?;
     if let Some((ew, eh)) = size
         && (w, h) != (ew, eh)
     {
@@ -92,6 +104,26 @@ pub fn load_image_channels(
             expected_w: ew,
             expected_h: eh,
         });
+    }
+    if w as u64 * h as u64 > MAX_IMAGE_PIXELS {
+        return Err(unreadable(&format_args!(
+            "{w}x{h} pixels is more than the {MAX_IMAGE_PIXELS} an image may have here"
+        )));
+    }
+    let mut reader = open()?;
+    // The decoder's own allocation limit, for a header that lies about the size.
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(w);
+    limits.max_image_height = Some(h);
+    limits.max_alloc = Some(16 * MAX_IMAGE_PIXELS);
+    reader.limits(limits);
+    let img = reader.decode().map_err(|e| unreadable(&e))?;
+    if (img.width(), img.height()) != (w, h) {
+        return Err(unreadable(&format_args!(
+            "decoded {}x{} where the header said {w}x{h}",
+            img.width(),
+            img.height()
+        )));
     }
     let rgb = img.to_rgb8();
     if channels == 1 {

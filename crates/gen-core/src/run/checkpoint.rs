@@ -5,7 +5,10 @@
 //! persistent chains, ...). It is written under a temporary name, every file fsynced, then
 //! renamed into place in one atomic `rename`, and the parent folder fsynced. A folder named
 //! `step-*` is therefore always complete; a kill leaves at most a `.partial-STEP-PID` folder,
-//! which is ignored. A writer removes only its own partial folders (another process's may be
+//! which is ignored. Replacing a checkpoint of the same step first renames the old folder aside
+//! (`.partial-old-STEP-PID`), so a kill never leaves a half-deleted `step-*` folder; loading
+//! falls back from the newest checkpoint to older ones when the newest cannot be read (a kill
+//! mid-deletion by an older version, a disk error), saying so. A writer removes only its own partial folders (another process's may be
 //! in the middle of a write); the stale ones of dead writers go when a process takes the run's
 //! lock ([`super::RunDir::lock_for_training`]), since no other writer can exist then.
 
@@ -90,11 +93,22 @@ impl CheckpointStore {
             .map_err(|e| RunError::io(&state_path, e))?;
         sync_dir(&partial).map_err(|e| RunError::io(&partial, e))?;
         let target = self.dir.join(step_dir_name(ckpt.step));
-        if target.exists() {
-            fs::remove_dir_all(&target).map_err(|e| RunError::io(&target, e))?;
+        // An existing checkpoint of this step is moved aside in one rename, never deleted in
+        // place: a kill then leaves either the old complete folder or the new one (and the
+        // older steps), not a `step-*` folder with half its files.
+        let replaced = self
+            .dir
+            .join(format!(".partial-old-{}-{}", ckpt.step, std::process::id()));
+        let had_target = target.exists();
+        if had_target {
+            let _ = fs::remove_dir_all(&replaced);
+            fs::rename(&target, &replaced).map_err(|e| RunError::io(&target, e))?;
         }
         fs::rename(&partial, &target).map_err(|e| RunError::io(&target, e))?;
         sync_dir(&self.dir).map_err(|e| RunError::io(&self.dir, e))?;
+        if had_target {
+            let _ = fs::remove_dir_all(&replaced);
+        }
         self.prune();
         Ok(target)
     }
@@ -133,6 +147,14 @@ impl CheckpointStore {
             let name = name
                 .as_str()
                 .ok_or_else(|| invalid("blob name is not a string"))?;
+            // A name is a file inside this folder, never a path out of it.
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                return Err(invalid(&format!("blob name '{name}' is not a plain name")));
+            }
             let path = dir.join(format!("{name}.bin"));
             let bytes = fs::read(&path).map_err(|e| RunError::io(&path, e))?;
             blobs.push((name.to_string(), bytes));
@@ -145,11 +167,34 @@ impl CheckpointStore {
         })
     }
 
-    /// The newest complete checkpoint, if any.
+    /// The newest checkpoint that can be read, if any: when the newest cannot (its
+    /// `state.json` or a blob missing or corrupt), the older ones are tried in turn and each
+    /// one skipped is reported on standard error. When none can be read, the newest's error.
     pub fn latest(&self) -> Result<Option<Checkpoint>, RunError> {
-        match self.steps().last() {
-            Some(&step) => self.load(step).map(Some),
-            None => Ok(None),
+        let (found, skipped) = self.latest_readable();
+        for (step, error) in &skipped {
+            if found.as_ref().is_some_and(Result::is_ok) {
+                eprintln!("warning: skipping unreadable checkpoint step {step}: {error}");
+            }
+        }
+        found.transpose()
+    }
+
+    /// The newest readable checkpoint (or, when none is, the newest's error), and the newer
+    /// steps skipped on the way with why.
+    pub fn latest_readable(&self) -> (Option<Result<Checkpoint, RunError>>, Vec<(u64, RunError)>) {
+        let mut skipped = Vec::new();
+        for &step in self.steps().iter().rev() {
+            match self.load(step) {
+                Ok(ckpt) => return (Some(Ok(ckpt)), skipped),
+                Err(e) => skipped.push((step, e)),
+            }
+        }
+        if skipped.is_empty() {
+            (None, skipped)
+        } else {
+            let (_, newest_error) = skipped.remove(0);
+            (Some(Err(newest_error)), skipped)
         }
     }
 

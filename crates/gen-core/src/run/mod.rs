@@ -11,6 +11,7 @@
 
 pub mod atomic;
 pub mod checkpoint;
+pub mod finite_blobs;
 pub mod lock;
 pub mod metrics;
 pub mod summary;
@@ -25,11 +26,12 @@ pub use metrics::MetricsLog;
 /// Why a run directory could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        /// Shown in the message, not as a separate cause: a chain printed with `{:#}` would
+        /// repeat it ("No such file...: No such file...").
+        error: std::io::Error,
     },
     #[error("{path}: {problem}")]
     Invalid { path: PathBuf, problem: String },
@@ -39,7 +41,7 @@ impl RunError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         RunError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         }
     }
 }
@@ -53,12 +55,27 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Creates the folder layout (idempotent) under `root`.
+    /// Creates the folder layout (idempotent) under `root`. A folder that already holds files
+    /// but is not a run ([`RunDir::looks_like_run`]; `--out .` in a project, say) is refused, so
+    /// that nothing of the user's is overwritten.
     pub fn create(root: impl Into<PathBuf>) -> Result<Self, RunError> {
         let run = Self {
             root: root.into(),
             lock: None,
         };
+        if let Ok(mut entries) = std::fs::read_dir(&run.root) {
+            if !run.looks_like_run() && entries.next().is_some() {
+                return Err(RunError::Invalid {
+                    path: run.root.clone(),
+                    problem: "this folder holds files but is not a gen run folder; choose a new or empty folder for --out".to_string(),
+                });
+            }
+        } else if run.root.exists() {
+            return Err(RunError::Invalid {
+                path: run.root.clone(),
+                problem: "not a folder".to_string(),
+            });
+        }
         for dir in [
             run.root.clone(),
             run.checkpoints_dir(),
@@ -68,6 +85,20 @@ impl RunDir {
             std::fs::create_dir_all(&dir).map_err(|e| RunError::io(&dir, e))?;
         }
         Ok(run)
+    }
+
+    /// Whether the folder holds what `gen` writes into a run: a `checkpoints/` folder, the lock
+    /// file, or a `config.toml` naming a method (a project's own `config.toml` does not).
+    pub fn looks_like_run(&self) -> bool {
+        let names_a_method = || {
+            std::fs::read_to_string(self.config_path())
+                .ok()
+                .and_then(|text| text.parse::<toml::Table>().ok())
+                .is_some_and(|t| t.get("method").is_some_and(toml::Value::is_str))
+        };
+        self.checkpoints_dir().is_dir()
+            || self.root.join(lock::LOCK_FILE).exists()
+            || names_a_method()
     }
 
     /// Opens an existing run (for sampling, evaluation, export or resume).
