@@ -24,6 +24,9 @@ use super::atomic::sync_dir;
 /// How many complete checkpoints a store keeps (the newest ones).
 pub const KEEP_CHECKPOINTS: usize = 2;
 
+/// A checkpoint step that could not be read, and why.
+pub type Unreadable = (u64, RunError);
+
 /// The contents of one checkpoint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
@@ -172,29 +175,29 @@ impl CheckpointStore {
     /// one skipped is reported on standard error. When none can be read, the newest's error.
     pub fn latest(&self) -> Result<Option<Checkpoint>, RunError> {
         let (found, skipped) = self.latest_readable();
-        for (step, error) in &skipped {
-            if found.as_ref().is_some_and(Result::is_ok) {
+        if matches!(found, Ok(Some(_))) {
+            for (step, error) in &skipped {
                 eprintln!("warning: skipping unreadable checkpoint step {step}: {error}");
             }
         }
-        found.transpose()
+        found
     }
 
     /// The newest readable checkpoint (or, when none is, the newest's error), and the newer
     /// steps skipped on the way with why.
-    pub fn latest_readable(&self) -> (Option<Result<Checkpoint, RunError>>, Vec<(u64, RunError)>) {
+    pub fn latest_readable(&self) -> (Result<Option<Checkpoint>, RunError>, Vec<Unreadable>) {
         let mut skipped = Vec::new();
         for &step in self.steps().iter().rev() {
             match self.load(step) {
-                Ok(ckpt) => return (Some(Ok(ckpt)), skipped),
+                Ok(ckpt) => return (Ok(Some(ckpt)), skipped),
                 Err(e) => skipped.push((step, e)),
             }
         }
         if skipped.is_empty() {
-            (None, skipped)
+            (Ok(None), skipped)
         } else {
             let (_, newest_error) = skipped.remove(0);
-            (Some(Err(newest_error)), skipped)
+            (Err(newest_error), skipped)
         }
     }
 
