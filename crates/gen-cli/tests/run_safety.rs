@@ -98,20 +98,38 @@ fn non_finite_and_overflowing_settings_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r");
     let o = out.to_str().unwrap();
-    for (set, name) in [
-        ("model.init_std=nan", "model.init_std"),
-        ("train.weight_decay=nan", "train.weight_decay"),
-        ("binarize.threshold=nan", "binarize.threshold"),
-        ("train.learning_rate=inf", "train.learning_rate"),
+    // Each refused by the method's own check, naming the field and the value.
+    for (set, field, value) in [
+        ("model.init_std=nan", "init_std", "NaN"),
+        ("train.weight_decay=nan", "weight_decay", "NaN"),
+        ("binarize.threshold=nan", "threshold", "NaN"),
+        ("train.learning_rate=inf", "learning_rate", "inf"),
     ] {
         let err = fails(&[
             "train", "rbm", "--data", "digits", "--quiet", "--out", o, "--set", set,
         ]);
-        assert!(
-            err.contains(&format!("{name} must be a finite number")),
-            "{set}: {err}"
-        );
+        assert!(err.contains(field) && err.contains(value), "{set}: {err}");
     }
+    assert!(!out.exists(), "a refused run leaves no folder");
+    // What no method checks, the shared setup does, by its dotted name.
+    #[derive(serde::Serialize)]
+    struct Settings {
+        train: Inner,
+    }
+    #[derive(serde::Serialize)]
+    struct Inner {
+        rates: Vec<f64>,
+    }
+    let found = gen_cli::run_config::non_finite_setting(&Settings {
+        train: Inner {
+            rates: vec![0.1, f64::NEG_INFINITY],
+        },
+    })
+    .unwrap();
+    assert_eq!(
+        found,
+        Some(("train.rates[1]".to_string(), f64::NEG_INFINITY))
+    );
     // The same settings in a library user's hands: each method's own check refuses them.
     let mut train = gen_rbm::train::RbmTrainConfig::new();
     train.weight_decay = f64::NAN;

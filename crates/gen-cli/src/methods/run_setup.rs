@@ -115,10 +115,12 @@ pub fn prepare_run<C: RunConfig>(
     if let Some(b) = common.backend.filter(|_| resume) {
         *config.backend_mut() = b;
     }
+    // The method's own checks first (their messages say what the setting means); then any
+    // NaN or infinity they do not look at.
+    validate(&config)?;
     if let Some((name, value)) = non_finite_setting(&config)? {
         bail!("{name} must be a finite number, got {value}");
     }
-    validate(&config)?;
     let out = common.out.clone().unwrap_or_else(|| config.default_out());
     Ok(Prepared {
         config,
