@@ -211,7 +211,6 @@ fn divergence_stops_the_run_naming_the_step() {
         .and_then(|s| s.split_whitespace().next())
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no step in: {err}"));
-    assert!(err.contains("last good checkpoint"), "{err}");
     // No checkpoint at or after the step named.
     let steps: Vec<u64> = std::fs::read_dir(run.join("checkpoints"))
         .map(|d| {
@@ -227,4 +226,13 @@ fn divergence_stops_the_run_naming_the_step() {
         })
         .unwrap_or_default();
     assert!(steps.iter().all(|&s| s < step), "{steps:?} vs {step}");
+    // The message says truthfully what is kept: this run diverges at its first checkpoint, so
+    // none is (it used to claim "the last good checkpoint is kept" all the same).
+    match steps.iter().max() {
+        Some(last) => assert!(
+            err.contains(&format!("the last good checkpoint (step {last})")),
+            "{err}"
+        ),
+        None => assert!(err.contains("nothing is kept"), "{err}"),
+    }
 }
