@@ -14,15 +14,7 @@ use gen_rbm::eval::{log_partition_exact, mean_log_likelihood};
 use gen_rbm::model::Rbm;
 use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, Schedule};
 
-use common::device;
-
-/// The flex device's generator is process-wide; tests that seed it take this lock so that tests
-/// running in parallel threads do not draw from each other's streams.
-static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SEEDED.lock().unwrap_or_else(|e| e.into_inner())
-}
+use common::{device, serial};
 
 fn bits(s: usize, n: usize) -> Vec<f32> {
     (0..n).map(|j| ((s >> j) & 1) as f32).collect()
