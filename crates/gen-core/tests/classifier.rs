@@ -14,8 +14,7 @@ use gen_core::tensor_io::to_vec_f32;
 const DIGIT: [usize; 3] = [1, 8, 8];
 
 /// burn's generator is process-wide: a test that initialises a network while another seeds and
-/// trains one changes the other's draws (the 95% test fell to 94.7% when the label test below
-/// ran beside it). Tests that draw take this lock.
+/// trains one would change the other's draws. Tests that draw take this lock.
 static SEEDED: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {

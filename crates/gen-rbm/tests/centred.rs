@@ -25,7 +25,7 @@ fn config(centred: bool) -> RbmTrainConfig {
 #[test]
 fn centring_with_zero_offsets_is_exactly_the_plain_update() {
     // Both runs draw from the seeded generator: no other test may draw in between (this one
-    // failed once in a full run, with the other test of this file drawing in parallel).
+    // failed once in a full run and passed alone; the other test of this file draws too).
     let _serial = common::serial();
     let device = common::device();
     let train = Binarize::default().apply(&digits_splits().train);

@@ -104,9 +104,11 @@ impl Classifier {
         relu(self.hidden.forward(x.flatten(1, 3)))
     }
 
-    /// The number of classes (the width of the logits).
+    /// The number of classes (the width of the logits). Read with `lazy_shape`: burn
+    /// initialises parameters on first use, so reading the weights here would draw them before
+    /// the other layers' and change every freshly initialised network.
     pub fn classes(&self) -> usize {
-        self.output.weight.dims()[1]
+        self.output.weight.lazy_shape()[1]
     }
 
     /// Class logits `[n, classes]`.
