@@ -8,9 +8,10 @@
 //! which is ignored. Replacing a checkpoint of the same step first renames the old folder aside
 //! (`.partial-old-STEP-PID`), so a kill never leaves a half-deleted `step-*` folder; loading
 //! falls back from the newest checkpoint to older ones when the newest cannot be read (a kill
-//! mid-deletion by an older version, a disk error), saying so. A writer removes only its own partial folders (another process's may be
-//! in the middle of a write); the stale ones of dead writers go when a process takes the run's
-//! lock ([`super::RunDir::lock_for_training`]), since no other writer can exist then.
+//! mid-deletion by an older version, a disk error), saying so. A writer removes only its own
+//! partial folders (another process's may be in the middle of a write); the stale ones of dead
+//! writers go when a process takes the run's lock ([`super::RunDir::lock_for_training`]), since
+//! no other writer can exist then.
 
 use std::fs;
 use std::io::Write;
