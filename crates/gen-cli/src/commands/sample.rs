@@ -47,8 +47,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         && args.n.saturating_mul(shape.len()) > MAX_SAMPLE_VALUES
     {
         bail!(
-            "-n {} asks for {} samples of {} values each, more than the {MAX_SAMPLE_VALUES} values one call may write; draw them in several calls",
-            args.n,
+            "-n {} asks for samples of {} values each, more than the {MAX_SAMPLE_VALUES} values one call may write; draw them in several calls",
             args.n,
             shape.len()
         );
