@@ -1,5 +1,5 @@
 //! `gen eval RUN --metric parzen|mmd` for any method that draws samples (GMMN, DAE, EBM): the
-//! shared protocols of DESIGN.md, "Evaluation", applied to the model's samples.
+//! shared protocols of docs/evaluation.md applied to the model's samples.
 //!
 //! - `parzen`: the GAN paper's Parzen-window protocol (gen-core): 10,000 samples, σ chosen on a
 //!   validation set, test log-likelihood ± standard error. The validation set is the data's

@@ -1,5 +1,5 @@
 //! Exact likelihoods of a 2-D energy model: `P(x) = exp(-E(x)) / Z` normalised numerically on a
-//! grid (DESIGN.md, "Evaluation": 2-D densities). `log Z` is the midpoint rule
+//! grid (docs/evaluation.md and docs/ebm.md: 2-D densities). `log Z` is the midpoint rule
 //! `log Σ_cells exp(-E(c)) + log(h²)` over a square that extends the data's own square by a
 //! quarter of its side on every side, so that mass the model puts just outside the data is
 //! counted; the share of `Z` outside the data's square is reported so that a model leaking mass

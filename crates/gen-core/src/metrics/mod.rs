@@ -1,4 +1,4 @@
-//! Evaluation metrics every sample-generating method shares (DESIGN.md, "Evaluation").
+//! Evaluation metrics every sample-generating method shares (docs/evaluation.md).
 
 pub mod frechet;
 pub mod grid2d;
