@@ -61,6 +61,24 @@ impl Trainer for Linearly {
     }
 }
 
+impl Linearly {
+    fn new(poison_at: u64, nan_monitor: bool, infinite_samples_from: u64, device: &Device) -> Self {
+        Self {
+            layer: LinearConfig::new(2, 3).init(device),
+            poison_at,
+            nan_monitor,
+            infinite_samples_from,
+        }
+    }
+}
+
+/// A fresh run folder (kept while the returned temporary folder lives).
+fn new_run() -> (tempfile::TempDir, RunDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(dir.path().join("run")).unwrap();
+    (dir, run)
+}
+
 fn data() -> Dataset {
     Dataset {
         name: "points".into(),
@@ -88,14 +106,8 @@ fn options(epochs: u64) -> LoopOptions {
 #[test]
 fn a_nan_parameter_stops_the_run_before_its_checkpoint_is_written() {
     let device = Device::flex();
-    let mut trainer = Linearly {
-        layer: LinearConfig::new(2, 3).init(&device),
-        poison_at: 2,
-        nan_monitor: false,
-        infinite_samples_from: u64::MAX,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let run = RunDir::create(dir.path().join("run")).unwrap();
+    let mut trainer = Linearly::new(2, false, u64::MAX, &device);
+    let (_dir, run) = new_run();
     let err = run_training(&mut trainer, &data(), &device, &run, &options(2), false).unwrap_err();
     let TrainError::NonFiniteState { value, step, .. } = &err else {
         panic!("expected a divergence of the state, got {err}");
@@ -115,14 +127,8 @@ fn a_nan_parameter_stops_the_run_before_its_checkpoint_is_written() {
 #[test]
 fn a_divergence_before_any_checkpoint_says_nothing_is_kept() {
     let device = Device::flex();
-    let mut trainer = Linearly {
-        layer: LinearConfig::new(2, 3).init(&device),
-        poison_at: u64::MAX,
-        nan_monitor: true,
-        infinite_samples_from: u64::MAX,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let run = RunDir::create(dir.path().join("run")).unwrap();
+    let mut trainer = Linearly::new(u64::MAX, true, u64::MAX, &device);
+    let (_dir, run) = new_run();
     let err = run_training(&mut trainer, &data(), &device, &run, &options(1), false).unwrap_err();
     let text = err.to_string();
     assert!(
@@ -140,14 +146,8 @@ fn a_divergence_before_any_checkpoint_says_nothing_is_kept() {
 #[test]
 fn an_epoch_count_whose_steps_overflow_is_refused() {
     let device = Device::flex();
-    let mut trainer = Linearly {
-        layer: LinearConfig::new(2, 3).init(&device),
-        poison_at: u64::MAX,
-        nan_monitor: false,
-        infinite_samples_from: u64::MAX,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let run = RunDir::create(dir.path().join("run")).unwrap();
+    let mut trainer = Linearly::new(u64::MAX, false, u64::MAX, &device);
+    let (_dir, run) = new_run();
     // 8 steps an epoch: the product passes u64::MAX (it used to wrap to a few steps and exit 0).
     let err = run_training(
         &mut trainer,
@@ -190,14 +190,8 @@ fn the_blob_check_reads_npy_and_burnpack_and_names_the_tensor() {
 #[test]
 fn a_model_whose_samples_are_not_finite_is_not_checkpointed() {
     let device = Device::flex();
-    let mut trainer = Linearly {
-        layer: LinearConfig::new(2, 3).init(&device),
-        poison_at: u64::MAX,
-        nan_monitor: false,
-        infinite_samples_from: 4,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let run = RunDir::create(dir.path().join("run")).unwrap();
+    let mut trainer = Linearly::new(u64::MAX, false, 4, &device);
+    let (_dir, run) = new_run();
     let err = run_training(&mut trainer, &data(), &device, &run, &options(1), false).unwrap_err();
     let TrainError::NonFinite { metric, step, .. } = &err else {
         panic!("expected a divergence, got {err}");

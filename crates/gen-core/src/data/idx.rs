@@ -28,17 +28,6 @@ pub const MAX_IDX_BYTES: usize = 1 << 31;
 /// The gzip magic, by which a compressed file is recognised whatever its name.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
-/// Reads a whole file, un-gzipping it when it starts with the gzip magic. Memory grows with
-/// the bytes actually present; for IDX files prefer [`read_idx`], which reads the header first
-/// and never inflates more than it announces.
-pub fn read_maybe_gz(path: &Path) -> Result<Vec<u8>, DataError> {
-    let mut out = Vec::new();
-    open_maybe_gz(path)?
-        .read_to_end(&mut out)
-        .map_err(|e| gzip_error(path, e))?;
-    Ok(out)
-}
-
 /// The file as a byte stream, inflated on the fly when it starts with the gzip magic.
 fn open_maybe_gz(path: &Path) -> Result<Box<dyn Read>, DataError> {
     let mut file =
@@ -126,17 +115,6 @@ fn parse_header(
             ))
         })?;
     Ok((dims, total))
-}
-
-/// Parses IDX bytes; `path` is only used in error messages.
-pub fn parse_idx(bytes: &[u8], path: &Path, expected_ndims: u8) -> Result<IdxArray, DataError> {
-    let (dims, expected_len) = parse_header(bytes, path, expected_ndims)?;
-    let payload = &bytes[4 + 4 * dims.len()..];
-    check_payload_len(path, &dims, expected_len, payload.len())?;
-    Ok(IdxArray {
-        dims,
-        data: payload.to_vec(),
-    })
 }
 
 fn check_payload_len(

@@ -45,21 +45,17 @@ impl std::fmt::Display for NonFiniteValue {
     }
 }
 
-/// Counts the non-finite values of little-endian floats of `width` bytes.
-fn scan(bytes: &[u8], width: usize) -> (usize, usize, Option<f64>) {
-    let mut count = 0;
-    let mut first = None;
-    for chunk in bytes.chunks_exact(width) {
-        let value = match width {
-            4 => f32::from_le_bytes(chunk.try_into().expect("4 bytes")) as f64,
-            _ => f64::from_le_bytes(chunk.try_into().expect("8 bytes")),
-        };
+/// How many of `values` are NaN or infinite, how many there are, and the first such one.
+fn scan(values: impl Iterator<Item = f64>) -> (usize, usize, Option<f64>) {
+    let (mut count, mut total, mut first) = (0, 0, None);
+    for value in values {
+        total += 1;
         if !value.is_finite() {
             count += 1;
             first.get_or_insert(value);
         }
     }
-    (count, bytes.len() / width, first)
+    (count, total, first)
 }
 
 /// The first tensor of the blob `name` that holds a NaN or an infinity, if any. A blob that
@@ -84,16 +80,7 @@ pub fn first_non_finite(name: &str, bytes: &[u8]) -> Option<NonFiniteValue> {
     };
     if bytes.starts_with(NPY_MAGIC) {
         return match decode_npy(bytes) {
-            Ok((_, values)) => {
-                let first = values.iter().find(|v| !v.is_finite());
-                first.map(|&first| NonFiniteValue {
-                    blob: name.to_string(),
-                    tensor: String::new(),
-                    count: values.iter().filter(|v| !v.is_finite()).count(),
-                    total: values.len(),
-                    first: first as f64,
-                })
-            }
+            Ok((_, values)) => found(String::new(), scan(values.iter().map(|&v| v as f64))),
             Err(e) => Some(unreadable(e)),
         };
     }
@@ -109,12 +96,18 @@ pub fn first_non_finite(name: &str, bytes: &[u8]) -> Option<NonFiniteValue> {
                 Ok(parts) => parts,
                 Err(e) => return Some(unreadable(e.to_string())),
             };
-            let width = match dtype {
-                DType::F32 => 4,
-                DType::F64 => 8,
+            let counts = match dtype {
+                DType::F32 => scan(
+                    data.chunks_exact(4)
+                        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64),
+                ),
+                DType::F64 => scan(
+                    data.chunks_exact(8)
+                        .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))),
+                ),
                 _ => continue,
             };
-            if let Some(bad) = found(tensor_name, scan(&data, width)) {
+            if let Some(bad) = found(tensor_name, counts) {
                 return Some(bad);
             }
         }
