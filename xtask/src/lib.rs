@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod bench;
 pub mod download;
+pub mod experiment;
 pub mod experiments;
 pub mod mnist_pickle_import;
 pub mod numpy_pickle;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use gen_cli::backend::BackendName;
-use xtask::reproduce::Profile;
+use xtask::experiment::Profile;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -3,40 +3,9 @@
 //! translate` of a grey run (the digits); and the refusals of bad input.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 mod common;
-use common::summary;
-
-fn gen_cmd(args: &[&str], data_dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .env("GEN_DATA_DIR", data_dir)
-        .output()
-        .expect("the gen binary runs")
-}
-
-fn no_data() -> std::path::PathBuf {
-    std::env::temp_dir().join("gen-no-data-here")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = gen_cmd(args, &no_data());
-    assert!(
-        out.status.success(),
-        "gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = gen_cmd(args, &no_data());
-    assert!(!out.status.success(), "gen {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
-    err
-}
+use common::{fails, ok, summary};
 
 /// Tiny networks, batches of 100: 10 steps an epoch on the 1,000 training images.
 const TINY: [&str; 14] = [

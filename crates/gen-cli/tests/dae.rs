@@ -2,39 +2,9 @@
 //! the shipped digits and the two moons, and the DAE's refusals of bad settings.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 mod common;
-use common::summary;
-
-fn gen_cmd(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .env(
-            "GEN_DATA_DIR",
-            std::env::temp_dir().join("gen-no-data-here"),
-        )
-        .output()
-        .expect("the gen binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(
-        out.status.success(),
-        "gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(!out.status.success(), "gen {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
-    err
-}
+use common::{fails, ok, summary};
 
 fn read_png(path: &Path) -> image::DynamicImage {
     image::open(path).unwrap()

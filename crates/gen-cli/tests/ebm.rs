@@ -2,39 +2,9 @@
 //! ring of 8 Gaussians and the shipped digits; the refusals of bad settings; a diverging run
 //! that stops naming its step and keeps its last good checkpoint.
 
-use std::process::{Command, Output};
 
 mod common;
-use common::summary;
-
-fn gen_cmd(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .env(
-            "GEN_DATA_DIR",
-            std::env::temp_dir().join("gen-no-data-here"),
-        )
-        .output()
-        .expect("the gen binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(
-        out.status.success(),
-        "gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(!out.status.success(), "gen {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
-    err
-}
+use common::{fails, ok, summary};
 
 #[test]
 fn ring8_run_trains_evaluates_exactly_and_draws_a_heat_map() {

@@ -2,42 +2,11 @@
 //! errors with a non-zero exit code on bad input.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::summary;
-
-fn gen_cmd(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .env(
-            "GEN_DATA_DIR",
-            std::env::temp_dir().join("gen-no-data-here"),
-        )
-        .output()
-        .expect("the gen binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(
-        out.status.success(),
-        "gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Runs a command that must fail, returns its stderr.
-fn fails(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(!out.status.success(), "gen {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
-    assert!(!err.contains("stack backtrace"), "{err}");
-    err
-}
+use common::{fails, gen_cmd, ok, summary};
 
 fn read_f32_tensor(path: &Path, name: &str) -> (Vec<usize>, Vec<f32>) {
     let bytes = std::fs::read(path).unwrap();

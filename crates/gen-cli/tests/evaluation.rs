@@ -3,35 +3,9 @@
 //! far above the training images' floor, and a missing classifier is a clear error.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 mod common;
-
-fn gen_cmd(args: &[&str], data_dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .env("GEN_DATA_DIR", data_dir)
-        .output()
-        .expect("the gen binary runs")
-}
-
-fn ok(args: &[&str], data_dir: &Path) -> String {
-    let out = gen_cmd(args, data_dir);
-    assert!(
-        out.status.success(),
-        "gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(args: &[&str], data_dir: &Path) -> String {
-    let out = gen_cmd(args, data_dir);
-    assert!(!out.status.success(), "gen {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
-    err
-}
+use common::{fails_with_data, ok_with_data};
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -51,7 +25,7 @@ fn classifier_artefact_feeds_the_frechet_distance() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("data");
     let gmmn = dir.path().join("gmmn");
-    ok(
+    ok_with_data(
         &[
             "train",
             "gmmn",
@@ -74,14 +48,14 @@ fn classifier_artefact_feeds_the_frechet_distance() {
         &data_dir,
     );
     // No classifier yet: the error names the command that trains it.
-    let err = fails(
+    let err = fails_with_data(
         &["eval", gmmn.to_str().unwrap(), "--metric", "fd"],
         &data_dir,
     );
     assert!(err.contains("gen train classifier"), "{err}");
 
     // The default --out is the artefact folder the metric reads.
-    ok(
+    ok_with_data(
         &[
             "train",
             "classifier",
@@ -99,7 +73,7 @@ fn classifier_artefact_feeds_the_frechet_distance() {
     let info = json(&artefact.join("classifier.json"));
     let recorded = info["test_correct"].as_f64().unwrap() / info["test_images"].as_f64().unwrap();
     assert_eq!(info["test_images"], 360);
-    let out = ok(
+    let out = ok_with_data(
         &["eval", artefact.to_str().unwrap(), "--metric", "accuracy"],
         &data_dir,
     );
@@ -107,7 +81,7 @@ fn classifier_artefact_feeds_the_frechet_distance() {
     assert!(recorded > 0.1, "three epochs beat chance: {recorded}");
 
     // Training again into the same folder without --resume is refused.
-    let err = fails(
+    let err = fails_with_data(
         &[
             "train",
             "classifier",
@@ -121,7 +95,7 @@ fn classifier_artefact_feeds_the_frechet_distance() {
     );
     assert!(err.contains("--resume"), "{err}");
 
-    let out = ok(
+    let out = ok_with_data(
         &["eval", gmmn.to_str().unwrap(), "--metric", "fd"],
         &data_dir,
     );

@@ -2,39 +2,9 @@
 //! the shipped digits, with the numbers checked against what they must satisfy.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 mod common;
-use common::summary;
-
-fn gen_cmd(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .env(
-            "GEN_DATA_DIR",
-            std::env::temp_dir().join("gen-no-data-here"),
-        )
-        .output()
-        .expect("the gen binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(
-        out.status.success(),
-        "gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(!out.status.success(), "gen {args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
-    err
-}
+use common::{fails, ok, summary};
 
 /// A small GMMN on the 8x8 digits: batches of 500, a 64-64 network, 120 updates.
 fn train_small(method: &str, out: &Path, extra: &[&str]) {

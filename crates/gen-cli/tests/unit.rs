@@ -3,30 +3,9 @@
 //! `--no-share`), and the sample grid.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 mod common;
-
-fn gen_cmd(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gen"))
-        .args(args)
-        .env(
-            "GEN_DATA_DIR",
-            std::env::temp_dir().join("gen-no-data-here"),
-        )
-        .output()
-        .expect("the gen binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = gen_cmd(args);
-    assert!(
-        out.status.success(),
-        "gen {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::ok;
 
 fn train_tiny(out: &Path, extra: &[&str]) {
     let mut args = vec![

@@ -1,7 +1,9 @@
-//! A module's parameters as bytes (burn's burnpack record), for checkpoint blobs, and loading
-//! them back with a clear error when the checkpoint belongs to another architecture.
+//! A module's parameters and an optimiser's state as bytes (burn's burnpack record), for
+//! checkpoint blobs, and loading them back with a clear error when the checkpoint belongs to
+//! another architecture or optimiser.
 
 use burn::module::Module;
+use burn::optim::ModuleOptimizer;
 use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
 
@@ -23,4 +25,23 @@ pub fn load_module_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, String
     module
         .try_load_record(record)
         .map_err(|e| format!("the checkpoint does not fit this model's architecture: {e}"))
+}
+
+/// The bytes of `optimizer`'s state (Adam's moments, SGD's momentum buffers, ...).
+pub fn optimizer_bytes(optimizer: &ModuleOptimizer) -> Vec<u8> {
+    optimizer
+        .into_bytes()
+        .expect("an optimiser state serialises")
+        .to_vec()
+}
+
+/// `fresh` with the state written by [`optimizer_bytes`]; state of another optimiser (Adam's
+/// record given to SGD) is an error.
+pub fn load_optimizer_bytes(
+    fresh: ModuleOptimizer,
+    bytes: &[u8],
+) -> Result<ModuleOptimizer, String> {
+    fresh
+        .from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| format!("unreadable optimiser state: {e}"))
 }

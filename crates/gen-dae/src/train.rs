@@ -7,8 +7,8 @@
 
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{Bytes, Device, Tensor};
-use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use burn::tensor::{Device, Tensor};
+use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
@@ -218,28 +218,15 @@ impl<D: Denoiser> Trainer for DaeTrainer<D> {
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
         let mut blobs = vec![("dae".to_string(), module_bytes(&self.model))];
         if self.config.stateful_optimizer() {
-            blobs.push((
-                "optimizer".to_string(),
-                self.optimizer
-                    .into_bytes()
-                    .expect("optimiser state serialises")
-                    .to_vec(),
-            ));
+            blobs.push(("optimizer".to_string(), optimizer_bytes(&self.optimizer)));
         }
         blobs
     }
 
     fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
-        let blob = |name: &str| {
-            checkpoint
-                .blob(name)
-                .ok_or_else(|| format!("checkpoint has no '{name}'"))
-        };
-        self.model = load_module_bytes(self.model.clone(), blob("dae")?)?;
+        self.model = checkpoint.module("dae", self.model.clone())?;
         if self.config.stateful_optimizer() {
-            self.optimizer = optimizer(&self.config)
-                .from_bytes(Bytes::from_bytes_vec(blob("optimizer")?.to_vec()))
-                .map_err(|e| format!("unreadable optimiser state: {e}"))?;
+            self.optimizer = checkpoint.optimizer("optimizer", optimizer(&self.config))?;
         }
         Ok(())
     }

@@ -13,9 +13,9 @@
 use burn::module::Module;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdaGradConfig, AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Bytes, Device, Distribution, Tensor};
+use burn::tensor::{Device, Distribution, Tensor};
 use gen_core::energy::EnergyModel;
-use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
@@ -324,38 +324,27 @@ impl Trainer for EbmTrainer {
     }
 
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
-        let optimizer =
-            |o: &ModuleOptimizer| o.into_bytes().expect("optimiser state serialises").to_vec();
         vec![
             ("energy".to_string(), module_bytes(&self.energy)),
             ("generator".to_string(), module_bytes(&self.generator)),
             (
                 "energy_optimizer".to_string(),
-                optimizer(&self.energy_optimizer),
+                optimizer_bytes(&self.energy_optimizer),
             ),
             (
                 "generator_optimizer".to_string(),
-                optimizer(&self.generator_optimizer),
+                optimizer_bytes(&self.generator_optimizer),
             ),
         ]
     }
 
     fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
-        let blob = |name: &str| {
-            checkpoint
-                .blob(name)
-                .ok_or_else(|| format!("checkpoint has no '{name}'"))
-        };
-        let restore = |fresh: ModuleOptimizer, name: &str| -> Result<ModuleOptimizer, String> {
-            fresh
-                .from_bytes(Bytes::from_bytes_vec(blob(name)?.to_vec()))
-                .map_err(|e| format!("unreadable optimiser state '{name}': {e}"))
-        };
-        let energy_optimizer = restore(self.config.energy_optimizer(), "energy_optimizer")?;
+        let energy_optimizer =
+            checkpoint.optimizer("energy_optimizer", self.config.energy_optimizer())?;
         let generator_optimizer =
-            restore(self.config.generator_optimizer(), "generator_optimizer")?;
-        self.energy = load_module_bytes(self.energy.clone(), blob("energy")?)?;
-        self.generator = load_module_bytes(self.generator.clone(), blob("generator")?)?;
+            checkpoint.optimizer("generator_optimizer", self.config.generator_optimizer())?;
+        self.energy = checkpoint.module("energy", self.energy.clone())?;
+        self.generator = checkpoint.module("generator", self.generator.clone())?;
         self.energy_optimizer = energy_optimizer;
         self.generator_optimizer = generator_optimizer;
         Ok(())

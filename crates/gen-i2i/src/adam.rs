@@ -1,9 +1,7 @@
 //! The optimiser both translation models train with: Adam with the reference implementations'
-//! PyTorch settings, the checks of its settings, and its state in checkpoints.
+//! PyTorch settings, and the checks of its settings.
 
 use burn::optim::{AdamConfig, ModuleOptimizer, decay::WeightDecayConfig};
-use burn::tensor::Bytes;
-use gen_core::run::Checkpoint;
 
 /// Adam with `β₁ = beta1`, β₂ 0.999, ε 1e-8 (PyTorch's default, which the references train
 /// with; burn's is 1e-5) and L2 weight decay `weight_decay` (0: none).
@@ -43,26 +41,4 @@ pub fn check_weights(weights: &[(&str, f64)]) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// An optimiser's state as checkpoint bytes.
-pub fn state_bytes(optimizer: &ModuleOptimizer) -> Vec<u8> {
-    optimizer
-        .into_bytes()
-        .expect("optimiser state serialises")
-        .to_vec()
-}
-
-/// The optimiser `fresh` with the state saved as blob `name` of `checkpoint`.
-pub fn restore(
-    fresh: ModuleOptimizer,
-    checkpoint: &Checkpoint,
-    name: &str,
-) -> Result<ModuleOptimizer, String> {
-    let bytes = checkpoint
-        .blob(name)
-        .ok_or_else(|| format!("checkpoint has no '{name}'"))?;
-    fresh
-        .from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .map_err(|e| format!("unreadable optimiser state '{name}': {e}"))
 }

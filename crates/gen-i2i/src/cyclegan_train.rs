@@ -11,14 +11,14 @@
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
-use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
-use crate::adam::{adam, check_settings, check_weights, restore, state_bytes};
+use crate::adam::{adam, check_settings, check_weights};
 use crate::critics::Critics;
 use crate::cyclegan::{CycleGanConfig, Translators};
 use crate::gan_loss::{GanObjective, l1};
@@ -401,11 +401,11 @@ impl Trainer for CycleGanTrainer {
             ("critics".to_string(), module_bytes(&self.critics)),
             (
                 "translator_optimizer".to_string(),
-                state_bytes(&self.translator_optimizer),
+                optimizer_bytes(&self.translator_optimizer),
             ),
             (
                 "critic_optimizer".to_string(),
-                state_bytes(&self.critic_optimizer),
+                optimizer_bytes(&self.critic_optimizer),
             ),
             ("pool_a".to_string(), pool_bytes(&self.pool_a)),
             ("pool_b".to_string(), pool_bytes(&self.pool_b)),
@@ -413,20 +413,25 @@ impl Trainer for CycleGanTrainer {
     }
 
     fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
-        let blob = |name: &str| {
-            checkpoint
-                .blob(name)
-                .ok_or_else(|| format!("checkpoint has no '{name}'"))
-        };
         let translator_optimizer =
-            restore(self.config.optimizer(), checkpoint, "translator_optimizer")?;
-        let critic_optimizer = restore(self.config.optimizer(), checkpoint, "critic_optimizer")?;
+            checkpoint.optimizer("translator_optimizer", self.config.optimizer())?;
+        let critic_optimizer = checkpoint.optimizer("critic_optimizer", self.config.optimizer())?;
         let pooled = self.config.augmentation.output(self.data.image);
         let capacity = self.config.pool_size;
-        let pool_a = pool_from_bytes(blob("pool_a")?, capacity, pooled, &self.device)?;
-        let pool_b = pool_from_bytes(blob("pool_b")?, capacity, pooled, &self.device)?;
-        self.translators = load_module_bytes(self.translators.clone(), blob("translators")?)?;
-        self.critics = load_module_bytes(self.critics.clone(), blob("critics")?)?;
+        let pool_a = pool_from_bytes(
+            checkpoint.required("pool_a")?,
+            capacity,
+            pooled,
+            &self.device,
+        )?;
+        let pool_b = pool_from_bytes(
+            checkpoint.required("pool_b")?,
+            capacity,
+            pooled,
+            &self.device,
+        )?;
+        self.translators = checkpoint.module("translators", self.translators.clone())?;
+        self.critics = checkpoint.module("critics", self.critics.clone())?;
         self.translator_optimizer = translator_optimizer;
         self.critic_optimizer = critic_optimizer;
         self.pool_a = pool_a;

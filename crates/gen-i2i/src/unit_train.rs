@@ -16,12 +16,12 @@
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Tensor};
-use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
-use crate::adam::{adam, check_settings, check_weights, restore, state_bytes};
+use crate::adam::{adam, check_settings, check_weights};
 use crate::critics::Critics;
 use crate::gan_loss::{GanObjective, l1};
 use crate::images::Augmentation;
@@ -380,25 +380,20 @@ impl Trainer for UnitTrainer {
             ("critics".to_string(), module_bytes(&self.critics)),
             (
                 "unit_optimizer".to_string(),
-                state_bytes(&self.unit_optimizer),
+                optimizer_bytes(&self.unit_optimizer),
             ),
             (
                 "critic_optimizer".to_string(),
-                state_bytes(&self.critic_optimizer),
+                optimizer_bytes(&self.critic_optimizer),
             ),
         ]
     }
 
     fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
-        let blob = |name: &str| {
-            checkpoint
-                .blob(name)
-                .ok_or_else(|| format!("checkpoint has no '{name}'"))
-        };
-        let unit_optimizer = restore(self.config.optimizer(), checkpoint, "unit_optimizer")?;
-        let critic_optimizer = restore(self.config.optimizer(), checkpoint, "critic_optimizer")?;
-        self.unit = load_module_bytes(self.unit.clone(), blob("unit")?)?;
-        self.critics = load_module_bytes(self.critics.clone(), blob("critics")?)?;
+        let unit_optimizer = checkpoint.optimizer("unit_optimizer", self.config.optimizer())?;
+        let critic_optimizer = checkpoint.optimizer("critic_optimizer", self.config.optimizer())?;
+        self.unit = checkpoint.module("unit", self.unit.clone())?;
+        self.critics = checkpoint.module("critics", self.critics.clone())?;
         self.unit_optimizer = unit_optimizer;
         self.critic_optimizer = critic_optimizer;
         Ok(())

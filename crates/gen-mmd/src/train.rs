@@ -14,9 +14,9 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
-use burn::tensor::{Bytes, Device, Tensor};
+use burn::tensor::{Device, Tensor};
 use gen_core::kernel::{KernelError, MixtureKernel};
-pub use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::training::Trainer;
 
@@ -200,13 +200,7 @@ impl Trainer for GmmnTrainer {
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
         let mut blobs = vec![
             ("gmmn".to_string(), module_bytes(&self.model)),
-            (
-                "optimizer".to_string(),
-                self.optimizer
-                    .into_bytes()
-                    .expect("optimiser state serialises")
-                    .to_vec(),
-            ),
+            ("optimizer".to_string(), optimizer_bytes(&self.optimizer)),
         ];
         if let Some(decoder) = &self.decoder {
             blobs.push(("autoencoder".to_string(), module_bytes(decoder)));
@@ -215,19 +209,12 @@ impl Trainer for GmmnTrainer {
     }
 
     fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
-        let blob = |name: &str| {
-            checkpoint
-                .blob(name)
-                .ok_or_else(|| format!("checkpoint has no '{name}'"))
-        };
-        self.model = load_module_bytes(self.model.clone(), blob("gmmn")?)?;
+        self.model = checkpoint.module("gmmn", self.model.clone())?;
         let (_, momentum) = self.config.schedule(checkpoint.step);
-        self.optimizer = sgd(momentum)
-            .from_bytes(Bytes::from_bytes_vec(blob("optimizer")?.to_vec()))
-            .map_err(|e| format!("unreadable optimiser state: {e}"))?;
+        self.optimizer = checkpoint.optimizer("optimizer", sgd(momentum))?;
         self.optimizer_momentum = momentum;
         if let Some(decoder) = self.decoder.take() {
-            self.decoder = Some(load_module_bytes(decoder, blob("autoencoder")?)?);
+            self.decoder = Some(checkpoint.module("autoencoder", decoder)?);
         }
         Ok(())
     }

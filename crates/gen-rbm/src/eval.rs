@@ -12,26 +12,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use gen_core::data::Dataset;
 use gen_core::tensor_io::to_vec_f32;
 
+pub use crate::enumeration::{ExactError, Layer, MAX_ENUMERATED_UNITS};
 use crate::model::Rbm;
-
-/// Largest layer that exact enumeration accepts (2^30 states).
-pub const MAX_ENUMERATED_UNITS: usize = 30;
-
-/// Which layer is summed over explicitly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layer {
-    Visible,
-    Hidden,
-}
-
-/// Why an exact computation was refused.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ExactError {
-    #[error(
-        "exact enumeration over {units} units needs 2^{units} states; at most {MAX_ENUMERATED_UNITS} are supported — use AIS"
-    )]
-    TooManyUnits { units: usize },
-}
 
 /// Bits of the enumerated layer handled by one precomputed table (`2^LOW_BITS` rows).
 const LOW_BITS: usize = 12;

@@ -8,7 +8,7 @@
 //! low-bit pattern, plus one row per high-bit pattern. Per-pattern sums are accumulated in f64
 //! and combined with log-sum-exp in f64.
 
-use crate::eval::{ExactError, Layer, MAX_ENUMERATED_UNITS};
+use crate::enumeration::{ExactError, Layer, MAX_ENUMERATED_UNITS};
 use crate::model::Rbm;
 use gen_core::tensor_io::to_vec_f32;
 

@@ -7,11 +7,12 @@
 //! | lecture | code |
 //! |---|---|
 //! | energy `E(v,h)`, free energy, conditionals | [`model::Rbm`] |
-//! | CD-k / PCD / FPCD update `θ := θ + α[∇E(X⁻) - ∇E(X⁺)]` | [`train::RbmTrainer::train_step`] |
+//! | CD-k / PCD / FPCD update `θ := θ + α[∇E(X⁻) - ∇E(X⁺)]` | [`train::RbmTrainer::update`] |
 //! | fast weights `θ_f := ρ θ_f + β g` | [`train::RbmTrainer`] (`fast_*` fields) |
 //! | exact log-likelihood (Figure 1, 25 hidden units) | [`eval::log_partition_exact`] |
 
 pub mod ais;
+pub mod enumeration;
 pub mod eval;
 pub mod exact_cpu;
 pub mod model;

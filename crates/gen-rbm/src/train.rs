@@ -531,10 +531,7 @@ fn tensor_of<const D: usize>(
 
 /// The model stored in a checkpoint written by [`RbmTrainer`].
 pub fn rbm_from_checkpoint(ckpt: &Checkpoint, device: &Device) -> Result<Rbm, String> {
-    let get = |name: &str| {
-        ckpt.blob(name)
-            .ok_or_else(|| format!("checkpoint has no '{name}'"))
-    };
+    let get = |name: &str| ckpt.required(name);
     let weights: Tensor<2> = tensor_of(get("weights")?, "weights", [None, None], device)?;
     let [visible, hidden] = weights.dims();
     Ok(Rbm::from_tensors(
@@ -619,10 +616,7 @@ impl Trainer for RbmTrainer {
 
     fn load_state(&mut self, ckpt: &Checkpoint) -> Result<(), String> {
         let d = &self.device;
-        let get = |name: &str| {
-            ckpt.blob(name)
-                .ok_or_else(|| format!("checkpoint has no '{name}'"))
-        };
+        let get = |name: &str| ckpt.required(name);
         let [visible, hidden] = self.rbm.weights.dims();
         let rbm = rbm_from_checkpoint(ckpt, d)?;
         if rbm.weights.dims() != [visible, hidden] {

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use anyhow::Result;
 
 use super::{check_data, ensure_classifier_with, num};
-use crate::reproduce::{Experiment, Profile, RunContext, Section};
+use crate::experiment::{Experiment, Profile, RunContext, Section};
 
 /// `classifier`: the evaluation classifier of MNIST.
 pub struct ClassifierExperiment;

@@ -11,7 +11,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use super::{check_data, dae, ebm, ensure_classifier, eval_missing, gmmn, num, rbm};
-use crate::reproduce::{Experiment, Profile, RunContext, Section};
+use crate::experiment::{Experiment, Profile, RunContext, Section};
 
 /// One model of the table: its label and its run.
 pub type ComparedRun = (String, PathBuf);

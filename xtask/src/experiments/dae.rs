@@ -19,7 +19,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::{check_data, eval_missing, num};
-use crate::reproduce::{Experiment, Profile, RunContext, Section};
+use crate::experiment::{Experiment, Profile, RunContext, Section};
 
 const SEED: u64 = 1;
 

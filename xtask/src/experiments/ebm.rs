@@ -17,7 +17,7 @@ use gen_core::data::density2d::Density2d;
 use serde_json::Value;
 
 use super::{check_data, eval_missing, num, sample_grid, summary};
-use crate::reproduce::{Experiment, Profile, RunContext, Section};
+use crate::experiment::{Experiment, Profile, RunContext, Section};
 
 struct Settings {
     /// The 2-D densities and the seeds each is trained with (with and without entropy).

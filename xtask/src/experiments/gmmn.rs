@@ -13,7 +13,7 @@ use gen_core::plot::{Series, line_plot};
 use gen_core::run::metrics::{read_metrics, series};
 
 use super::{check_data, eval_missing, num, sample_grid};
-use crate::reproduce::{Experiment, Profile, RunContext, Section};
+use crate::experiment::{Experiment, Profile, RunContext, Section};
 
 const SEED: u64 = 1;
 

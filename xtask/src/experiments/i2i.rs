@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::{check_data, ensure_classifier, eval_missing, num};
-use crate::reproduce::{Experiment, Profile, RunContext, Section};
+use crate::experiment::{Experiment, Profile, RunContext, Section};
 
 struct Settings {
     data: &'static str,

@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use serde_json::Value;
 
-use crate::reproduce::{Experiment, Profile, RunContext};
+use crate::experiment::{Experiment, Profile, RunContext};
 
 /// Every experiment, in report order.
 pub fn all() -> Vec<Box<dyn Experiment>> {

@@ -18,7 +18,7 @@ use gen_core::plot::{Series, line_plot};
 use gen_core::run::metrics::{read_metrics, series, series_against};
 
 use super::{check_data, eval_missing, num, sample_grid, summary};
-use crate::reproduce::{Experiment, Profile, RunContext, Section};
+use crate::experiment::{Experiment, Profile, RunContext, Section};
 
 /// The four methods of the lecture's figures: (label, method, k).
 const METHODS: [(&str, &str, usize); 4] = [

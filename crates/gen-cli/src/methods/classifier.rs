@@ -141,7 +141,7 @@ pub fn train(common: &CommonTrainArgs) -> Result<()> {
     let config = &prepared.config;
     // The Learner validates on the last tenth of the training split; the test split is kept
     // for the accuracy the artefact records.
-    let validation = super::sample_metrics::parzen_validation(&splits.train);
+    let validation = splits.train.validation_split();
     let train_part = splits
         .train
         .split_at(splits.train.len() - validation.len())

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::{SampleEval, eval_samples, parzen_validation};
+use super::sample_metrics::{SampleEval, eval_samples};
 use crate::backend::{BackendName, device_for};
 use crate::cli::EbmArgs;
 
@@ -433,7 +433,7 @@ fn eval_exact2d(
     let config = points_parzen_config();
     let seed = derive(trained.config.seed, Stream::Eval, 0);
     let samples = draw(trained, config.samples, seed, device);
-    let validation = parzen_validation(&splits.train);
+    let validation = splits.train.validation_split();
     let kde = parzen_protocol(
         &samples,
         &validation.values,

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
 use gen_core::data::{Dataset, ItemShape, Loaded, Splits};
+use gen_core::module_bytes::load_module_bytes;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
 use gen_mmd::autoencoder_train::{AutoencoderTrainConfig, LearnerRun, train_autoencoder};
-use gen_mmd::train::load_module_bytes;
 use gen_mmd::{Autoencoder, AutoencoderConfig, Gmmn, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -206,7 +206,7 @@ fn autoencoder_for(
         let shape = config.autoencoder.init(device);
         return load_module_bytes(shape, bytes).map_err(|e| anyhow!("{e}"));
     }
-    let validation = super::sample_metrics::parzen_validation(&splits.train);
+    let validation = splits.train.validation_split();
     device.seed(derive(config.seed, Stream::Init, 1));
     let fresh = config.autoencoder.init(device);
     train_autoencoder(

@@ -17,20 +17,13 @@ use std::path::Path;
 
 use anyhow::{Result, anyhow};
 use burn::tensor::Device;
-use gen_core::data::{Dataset, Splits};
+use gen_core::data::Splits;
 use gen_core::metrics::frechet::frechet_distance_of;
 use gen_core::metrics::parzen::{ParzenConfig, parzen_protocol};
 use gen_mmd::two_sample::{
     PointSet, TwoSampleConfig, median_heuristic_kernel, mmd_permutation_test, mmd2_unbiased_blocked,
 };
 use serde_json::{Map, Value, json};
-
-/// The validation split of the Parzen protocol: MNIST's last 10,000 training images, elsewhere
-/// the last tenth of the training data (at most 10,000 points).
-pub fn parzen_validation(train: &Dataset) -> Dataset {
-    let n = gen_core::data::registry::validation_len(&train.name, train.len());
-    train.split_at(train.len() - n).1
-}
 
 /// What a sample metric compares the samples with.
 pub struct SampleEval<'a> {
@@ -60,7 +53,7 @@ pub fn eval_samples(
         "parzen" => {
             let config = ParzenConfig::default();
             let samples = draw(config.samples);
-            let validation = parzen_validation(&splits.train);
+            let validation = splits.train.validation_split();
             let estimate = parzen_protocol(
                 &samples,
                 &validation.values,

@@ -1,7 +1,8 @@
-//! What the CLI test files share: reading a run's `summary.json`, with the check that the schema
-//! page names every key in it.
+//! What the CLI test files share: running the `gen` binary (must succeed, must fail cleanly),
+//! and reading a run's `summary.json` with the check that the schema page names every key in it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The schema of `summary.json` (the table in docs/evaluation.md).
 #[allow(dead_code)]
@@ -27,30 +28,78 @@ pub fn summary(run: &Path) -> serde_json::Value {
     value
 }
 
-/// `gen ARGS` with no data folder (the shipped sets need none), in `cwd` when given.
+/// Where the tests point `GEN_DATA_DIR` when they need no downloaded data (the shipped sets).
 #[allow(dead_code)]
-pub fn gen_in(cwd: Option<&Path>, args: &[&str]) -> std::process::Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_gen"));
-    command.args(args).env(
-        "GEN_DATA_DIR",
-        std::env::temp_dir().join("gen-no-data-here"),
-    );
+pub fn no_data() -> PathBuf {
+    std::env::temp_dir().join("gen-no-data-here")
+}
+
+/// `gen ARGS` with `GEN_DATA_DIR` set to `data_dir`, in `cwd` when given.
+#[allow(dead_code)]
+pub fn gen_with(data_dir: &Path, cwd: Option<&Path>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gen"));
+    command.args(args).env("GEN_DATA_DIR", data_dir);
     if let Some(dir) = cwd {
         command.current_dir(dir);
     }
     command.output().expect("the gen binary runs")
 }
 
-/// Runs a command that must succeed; returns its standard output.
+/// `gen ARGS` with no data folder (the shipped sets need none), in `cwd` when given.
 #[allow(dead_code)]
-pub fn ok(args: &[&str]) -> String {
-    let out = gen_in(None, args);
+pub fn gen_in(cwd: Option<&Path>, args: &[&str]) -> Output {
+    gen_with(&no_data(), cwd, args)
+}
+
+/// `gen ARGS` with no data folder.
+#[allow(dead_code)]
+pub fn gen_cmd(args: &[&str]) -> Output {
+    gen_in(None, args)
+}
+
+/// The standard output of a command that must succeed.
+#[allow(dead_code)]
+fn succeeded(args: &[&str], out: Output) -> String {
     assert!(
         out.status.success(),
         "gen {args:?} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The standard error of a command that must fail without a panic.
+#[allow(dead_code)]
+fn failed(args: &[&str], out: Output) -> String {
+    assert!(!out.status.success(), "gen {args:?} should fail");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
+    assert!(!err.contains("stack backtrace"), "{err}");
+    err
+}
+
+/// Runs a command that must succeed (no data folder); returns its standard output.
+#[allow(dead_code)]
+pub fn ok(args: &[&str]) -> String {
+    succeeded(args, gen_cmd(args))
+}
+
+/// Runs a command that must fail without a panic (no data folder); returns its standard error.
+#[allow(dead_code)]
+pub fn fails(args: &[&str]) -> String {
+    failed(args, gen_cmd(args))
+}
+
+/// [`ok`] with `GEN_DATA_DIR` set to `data_dir`.
+#[allow(dead_code)]
+pub fn ok_with_data(args: &[&str], data_dir: &Path) -> String {
+    succeeded(args, gen_with(data_dir, None, args))
+}
+
+/// [`fails`] with `GEN_DATA_DIR` set to `data_dir`.
+#[allow(dead_code)]
+pub fn fails_with_data(args: &[&str], data_dir: &Path) -> String {
+    failed(args, gen_with(data_dir, None, args))
 }
 
 /// Runs a command that must fail cleanly (no panic, no abort); returns its standard error.

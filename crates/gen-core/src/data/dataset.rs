@@ -100,6 +100,15 @@ impl Dataset {
         (self.select(&head), self.select(&tail))
     }
 
+    /// The held-out validation split of these training examples: their last
+    /// [`validation_len`](super::registry::validation_len) examples (MNIST's last 10,000, as the
+    /// GAN and GMMN papers held out), where a protocol chooses a hyper-parameter (Parzen's σ,
+    /// early stopping).
+    pub fn validation_split(&self) -> Dataset {
+        let n = super::registry::validation_len(&self.name, self.len());
+        self.split_at(self.len() - n).1
+    }
+
     /// The examples at `indices` as a `[indices.len(), dim]` tensor on `device`.
     pub fn batch(&self, indices: &[usize], device: &Device) -> Tensor<2> {
         let d = self.dim();

@@ -17,10 +17,13 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use burn::module::Module;
+use burn::optim::ModuleOptimizer;
 use serde_json::Value;
 
 use super::RunError;
 use super::atomic::sync_dir;
+use crate::module_bytes::{load_module_bytes, load_optimizer_bytes};
 
 /// How many complete checkpoints a store keeps (the newest ones).
 pub const KEEP_CHECKPOINTS: usize = 2;
@@ -48,6 +51,24 @@ impl Checkpoint {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, b)| b.as_slice())
+    }
+
+    /// The blob called `name`, which the method always saves: its absence is an error.
+    pub fn required(&self, name: &str) -> Result<&[u8], String> {
+        self.blob(name)
+            .ok_or_else(|| format!("checkpoint has no '{name}'"))
+    }
+
+    /// `fresh` with the parameters saved as blob `name` (written by
+    /// [`module_bytes`](crate::module_bytes::module_bytes)).
+    pub fn module<M: Module>(&self, name: &str, fresh: M) -> Result<M, String> {
+        load_module_bytes(fresh, self.required(name)?).map_err(|e| format!("'{name}': {e}"))
+    }
+
+    /// `fresh` with the optimiser state saved as blob `name` (written by
+    /// [`optimizer_bytes`](crate::module_bytes::optimizer_bytes)).
+    pub fn optimizer(&self, name: &str, fresh: ModuleOptimizer) -> Result<ModuleOptimizer, String> {
+        load_optimizer_bytes(fresh, self.required(name)?).map_err(|e| format!("'{name}': {e}"))
     }
 }
 
