@@ -2,7 +2,6 @@
 //! ring of 8 Gaussians and the shipped digits; the refusals of bad settings; a diverging run
 //! that stops naming its step and keeps its last good checkpoint.
 
-
 mod common;
 use common::{fails, ok, summary};
 

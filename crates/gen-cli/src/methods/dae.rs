@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::{Device, Tensor};
 use gen_core::data::{Binarize, Dataset, ItemShape, Loaded, Splits};
-use gen_core::module_bytes::load_module_bytes;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
@@ -359,35 +358,24 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedDae, De
         Some(d) => d.clone(),
         None => device_for(config.backend)?,
     };
-    let ckpt = run.checkpoints().latest()?.with_context(|| {
-        format!(
-            "{} has no checkpoint yet: train it first",
-            run.root().display()
-        )
-    })?;
-    let bytes = ckpt.blob("dae").with_context(|| {
-        format!(
-            "{}: checkpoint has no 'dae'",
-            run.checkpoints_dir().display()
-        )
-    })?;
+    let ckpt = run.trained_checkpoint()?;
     let splits = load_data(&config)?;
     let dim = splits.train.dim();
     let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let net = match &config.model {
         DaeModel::Tied { hidden } => TrainedNet::Tied(
-            load_module_bytes(
+            ckpt.module(
+                "dae",
                 TiedDaeConfig::new(dim).with_hidden(*hidden).init(&device),
-                bytes,
             )
             .map_err(fail)?,
         ),
         DaeModel::Mlp { hidden } => TrainedNet::Mlp(
-            load_module_bytes(
+            ckpt.module(
+                "dae",
                 MlpDenoiserConfig::new(dim)
                     .with_hidden(hidden.clone())
                     .init(&device),
-                bytes,
             )
             .map_err(fail)?,
         ),

@@ -15,7 +15,6 @@ use gen_core::data::{ItemShape, Loaded, Splits};
 use gen_core::metrics::grid2d::{exact_log_likelihood, normalise_on_grid};
 use gen_core::metrics::modes::{MODE_SAMPLES, mode_coverage};
 use gen_core::metrics::parzen::{ParzenConfig, parzen_protocol};
-use gen_core::module_bytes::load_module_bytes;
 use gen_core::plot::{GridField, heatmap_plot};
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
@@ -309,24 +308,14 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedEbm, De
         Some(d) => d.clone(),
         None => device_for(config.backend)?,
     };
-    let ckpt = run.checkpoints().latest()?.with_context(|| {
-        format!(
-            "{} has no checkpoint yet: train it first",
-            run.root().display()
-        )
-    })?;
-    let blob = |name: &str| {
-        ckpt.blob(name).with_context(|| {
-            format!(
-                "{}: checkpoint has no '{name}'",
-                run.checkpoints_dir().display()
-            )
-        })
-    };
+    let ckpt = run.trained_checkpoint()?;
     let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
-    let energy = load_module_bytes(config.energy.init(&device), blob("energy")?).map_err(fail)?;
-    let generator =
-        load_module_bytes(config.generator.init(&device), blob("generator")?).map_err(fail)?;
+    let energy = ckpt
+        .module("energy", config.energy.init(&device))
+        .map_err(fail)?;
+    let generator = ckpt
+        .module("generator", config.generator.init(&device))
+        .map_err(fail)?;
     Ok((
         TrainedEbm {
             config,

@@ -256,26 +256,15 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedGmmn, D
         Some(d) => d.clone(),
         None => device_for(config.backend)?,
     };
-    let ckpt = run.checkpoints().latest()?.with_context(|| {
-        format!(
-            "{} has no checkpoint yet: train it first",
-            run.root().display()
-        )
-    })?;
-    let blob = |name: &str| {
-        ckpt.blob(name).with_context(|| {
-            format!(
-                "{}: checkpoint has no '{name}'",
-                run.checkpoints_dir().display()
-            )
-        })
-    };
-    let model = load_module_bytes(config.model.init(&device), blob("gmmn")?)
-        .map_err(|e| anyhow!("{}: {e}", run.checkpoints_dir().display()))?;
+    let ckpt = run.trained_checkpoint()?;
+    let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
+    let model = ckpt
+        .module("gmmn", config.model.init(&device))
+        .map_err(fail)?;
     let decoder = if config.uses_autoencoder() {
         Some(
-            load_module_bytes(config.autoencoder.init(&device), blob("autoencoder")?)
-                .map_err(|e| anyhow!("{}: {e}", run.checkpoints_dir().display()))?,
+            ckpt.module("autoencoder", config.autoencoder.init(&device))
+                .map_err(fail)?,
         )
     } else {
         None

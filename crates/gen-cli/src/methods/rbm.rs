@@ -253,12 +253,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, De
         Some(d) => d.clone(),
         None => device_for(config.backend)?,
     };
-    let ckpt = run.checkpoints().latest()?.with_context(|| {
-        format!(
-            "{} has no checkpoint yet: train it first",
-            run.root().display()
-        )
-    })?;
+    let ckpt = run.trained_checkpoint()?;
     let rbm = rbm_from_checkpoint(&ckpt, &device)
         .map_err(|e| anyhow::anyhow!("{}: {e}", run.checkpoints_dir().display()))?;
     let chains = match ckpt.blob("chains") {

@@ -9,7 +9,6 @@ use burn::tensor::{Device, Tensor};
 use gen_core::data::image_folder::{list_images, load_image_channels};
 use gen_core::data::{Dataset, ItemShape, Loaded, TwoDomain};
 use gen_core::image_file::write_image;
-use gen_core::module_bytes::load_module_bytes;
 use gen_core::run::{Checkpoint, RunDir};
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
@@ -489,16 +488,6 @@ pub fn train_translation<C: RunConfig, T: Trainer>(
     Ok(())
 }
 
-/// The run's last checkpoint, or why there is none.
-pub fn last_checkpoint(run: &RunDir) -> Result<Checkpoint> {
-    run.checkpoints().latest()?.with_context(|| {
-        format!(
-            "{} has no checkpoint yet: train it first",
-            run.root().display()
-        )
-    })
-}
-
 /// The blob `name` of `checkpoint` loaded into `module` (freshly built from the run's
 /// configuration); a checkpoint of another architecture is refused with the tensors that differ.
 pub fn load_blob<M: Module>(
@@ -507,9 +496,7 @@ pub fn load_blob<M: Module>(
     name: &str,
     module: M,
 ) -> Result<M> {
-    let dir = run.checkpoints_dir();
-    let bytes = checkpoint
-        .blob(name)
-        .with_context(|| format!("{}: checkpoint has no '{name}'", dir.display()))?;
-    load_module_bytes(module, bytes).map_err(|e| anyhow!("{}: {e}", dir.display()))
+    checkpoint
+        .module(name, module)
+        .map_err(|e| anyhow!("{}: {e}", run.checkpoints_dir().display()))
 }

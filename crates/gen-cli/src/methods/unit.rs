@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::run_setup::{RunConfig, default_out, prepare_run};
 use super::translation::{
     TrainedTranslation, TranslationRunSettings, blocks, conv, discriminator, initial_domains,
-    last_checkpoint, load_blob, train_translation, transposed,
+    load_blob, train_translation, transposed,
 };
 use crate::backend::{BackendName, device_for};
 use crate::cli::UnitArgs;
@@ -184,7 +184,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedUnit, D
         Some(d) => d.clone(),
         None => device_for(config.backend)?,
     };
-    let ckpt = last_checkpoint(run)?;
+    let ckpt = run.trained_checkpoint()?;
     let unit = load_blob(run, &ckpt, "unit", config.model.init(&device))?;
     let critics = load_blob(run, &ckpt, "critics", config.model.init_critics(&device))?;
     Ok((

@@ -170,4 +170,15 @@ impl RunDir {
     pub fn checkpoints(&self) -> CheckpointStore {
         CheckpointStore::new(self.checkpoints_dir())
     }
+
+    /// The newest readable checkpoint, for sampling, evaluating or exporting a trained run; a
+    /// run without one is an error that says to train it first.
+    pub fn trained_checkpoint(&self) -> Result<Checkpoint, RunError> {
+        self.checkpoints()
+            .latest()?
+            .ok_or_else(|| RunError::Invalid {
+                path: self.root.clone(),
+                problem: "no checkpoint yet: train it first".into(),
+            })
+    }
 }
