@@ -27,35 +27,54 @@ pub fn l1<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> Tensor<1> {
     (a - b).abs().mean()
 }
 
-/// Which adversarial objective a GAN uses.
+/// Which adversarial objective a GAN trains with. The discriminator `D` outputs raw scores
+/// (logits for the log loss), and each loss is the mean over every output (patches and images
+/// alike, as the CycleGAN reference's `GANLoss` does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum GanLoss {
-    /// The original log loss, with the non-saturating generator objective `-log D(G(x))`
-    /// (Goodfellow et al. 2014, Sec. 3).
-    Log,
-    /// Least squares: D regresses real to 1 and fake to 0, G pushes D(G(x)) to 1 (Mao et al.
-    /// 2017; CycleGAN's `--gan_mode lsgan`, its default).
+    /// `(D(x) - target)²` with targets 1 (real) and 0 (fake): least squares (Mao et al. 2017;
+    /// Zhu et al. 2017, Sec. 4, "we replace the negative log likelihood objective by a
+    /// least-squares loss"; the reference's `--gan_mode lsgan`, its default).
     LeastSquares,
+    /// `-log σ(D(x))` for "real", `-log(1 - σ(D(x)))` for "fake": the log loss of the lecture's
+    /// slide, `E_y log D(y) + E_x log(1 - D(G(x)))`, with the non-saturating generator objective
+    /// `-log D(G(x))` (Goodfellow et al. 2014, Sec. 3; the reference's `--gan_mode vanilla`).
+    Log,
 }
 
 impl GanLoss {
-    /// The discriminator's loss given its raw outputs (logits for `Log`) on real and fake data.
-    /// For least squares it is halved, as CycleGAN's reference code does to slow D relative to G.
-    pub fn discriminator<const D: usize>(&self, real: Tensor<D>, fake: Tensor<D>) -> Tensor<1> {
+    /// The mean loss of the scores `output` against the target "real" (`real = true`) or "fake".
+    pub fn target_loss<const D: usize>(self, output: Tensor<D>, real: bool) -> Tensor<1> {
         match self {
-            GanLoss::Log => softplus(real.neg(), 1.0).mean() + softplus(fake, 1.0).mean(),
-            GanLoss::LeastSquares => ((real.sub_scalar(1.0).powi_scalar(2).mean())
-                + fake.powi_scalar(2).mean())
-            .mul_scalar(0.5),
+            GanLoss::LeastSquares => {
+                let target = if real { 1.0 } else { 0.0 };
+                output.sub_scalar(target).powi_scalar(2).mean()
+            }
+            // -log σ(a) = softplus(-a); -log(1 - σ(a)) = softplus(a).
+            GanLoss::Log => {
+                if real {
+                    softplus(output.neg(), 1.0).mean()
+                } else {
+                    softplus(output, 1.0).mean()
+                }
+            }
         }
     }
 
-    /// The generator's loss given the discriminator's raw outputs on generated data.
-    pub fn generator<const D: usize>(&self, fake: Tensor<D>) -> Tensor<1> {
-        match self {
-            GanLoss::Log => softplus(fake.neg(), 1.0).mean(),
-            GanLoss::LeastSquares => fake.sub_scalar(1.0).powi_scalar(2).mean(),
-        }
+    /// The discriminator's loss on real and generated data, halved under either objective as the
+    /// CycleGAN reference does for every `gan_mode` ("we divide the objective by 2 while
+    /// optimizing D, which slows down the rate at which D learns relative to G").
+    pub fn discriminator<const D: usize>(
+        self,
+        on_real: Tensor<D>,
+        on_fake: Tensor<D>,
+    ) -> Tensor<1> {
+        (self.target_loss(on_real, true) + self.target_loss(on_fake, false)).mul_scalar(0.5)
+    }
+
+    /// The generator's loss: its outputs should be called real.
+    pub fn generator<const D: usize>(self, on_fake: Tensor<D>) -> Tensor<1> {
+        self.target_loss(on_fake, true)
     }
 }

@@ -135,8 +135,9 @@ fn l1_is_mean_absolute_difference() {
 fn gan_losses_take_their_known_values() {
     let zeros = || mat(&[&[0.0, 0.0]]);
     let ln2 = std::f32::consts::LN_2;
-    // D(x) = 1/2 everywhere: log loss is 2 ln 2 for D and ln 2 for G.
-    assert!((to_vec_f32(GanLoss::Log.discriminator(zeros(), zeros()))[0] - 2.0 * ln2).abs() < 1e-6);
+    // D(x) = 1/2 everywhere: the log loss is ln 2 for G, and 2 ln 2 for D, halved (both
+    // objectives halve D's loss, as the CycleGAN reference does) to ln 2.
+    assert!((to_vec_f32(GanLoss::Log.discriminator(zeros(), zeros()))[0] - ln2).abs() < 1e-6);
     assert!((to_vec_f32(GanLoss::Log.generator(zeros()))[0] - ln2).abs() < 1e-6);
     // Least squares: D outputs 1 on real and 0 on fake is optimal (loss 0); G's loss there is 1.
     let ones = mat(&[&[1.0, 1.0]]);

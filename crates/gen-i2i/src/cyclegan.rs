@@ -1,7 +1,7 @@
 //! CycleGAN (Zhu et al. 2017): two translators `G: A → B`, `F: B → A` and two discriminators,
 //! `D_B` telling real B images from `G`'s and `D_A` real A images from `F`'s. The lecture's
 //! full objective is `L_GAN(G, D_B) + L_GAN(F, D_A) + λ L_cyc(G, F)` with
-//! `L_cyc = E_a ‖F(G(a)) - a‖₁ + E_b ‖G(F(b)) - b‖₁`; the losses are in [`crate::gan_loss`], the
+//! `L_cyc = E_a ‖F(G(a)) - a‖₁ + E_b ‖G(F(b)) - b‖₁`; the losses are [`gen_core::loss::GanLoss`] and [`gen_core::loss::l1`], the
 //! updates in [`crate::cyclegan_train`].
 
 use burn::module::Module;

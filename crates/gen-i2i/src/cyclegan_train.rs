@@ -21,12 +21,12 @@ use serde::{Deserialize, Serialize};
 use crate::adam::{adam, check_settings, check_weights};
 use crate::critics::Critics;
 use crate::cyclegan::{CycleGanConfig, Translators};
-use crate::gan_loss::{GanObjective, l1};
 use crate::images::Augmentation;
 use crate::pool::ImagePool;
 use crate::schedule::LinearDecay;
 use crate::translator::triplet_rows;
 use crate::unpaired::TranslationData;
+use gen_core::loss::{GanLoss, l1};
 
 /// Optimisation settings, defaults from the reference's `train_options.py` and
 /// `cycle_gan_model.py`.
@@ -49,7 +49,7 @@ pub struct CycleGanTrainConfig {
     /// Generated images the discriminators draw from (50: `--pool_size 50`).
     pub pool_size: usize,
     /// Least squares (the reference's `--gan_mode lsgan`) or the slide's log-loss.
-    pub objective: GanObjective,
+    pub objective: GanLoss,
     /// Random crop and flip of the training images.
     pub augmentation: Augmentation,
 }
@@ -64,7 +64,7 @@ impl Default for CycleGanTrainConfig {
             cycle_weight: 10.0,
             identity_weight: 0.5,
             pool_size: 50,
-            objective: GanObjective::LeastSquares,
+            objective: GanLoss::LeastSquares,
             augmentation: Augmentation {
                 crop: 0,
                 flip: true,
@@ -136,8 +136,8 @@ pub fn translator_losses(
     let fake_a = translators.b_to_a.forward(real_b.clone());
     let cycled_b = translators.a_to_b.forward(fake_a.clone());
     let objective = config.objective;
-    let adversarial_a_to_b = objective.generator_loss(critics.b.forward(fake_b.clone()));
-    let adversarial_b_to_a = objective.generator_loss(critics.a.forward(fake_a.clone()));
+    let adversarial_a_to_b = objective.generator(critics.b.forward(fake_b.clone()));
+    let adversarial_b_to_a = objective.generator(critics.a.forward(fake_a.clone()));
     let cycle_a = l1(cycled_a, real_a.clone());
     let cycle_b = l1(cycled_b, real_b.clone());
     let device = real_a.device();
@@ -176,15 +176,15 @@ pub fn translator_losses(
 /// `fake_b`). Returns `(loss of D_A, loss of D_B)`.
 pub fn critic_losses(
     critics: &Critics,
-    objective: GanObjective,
+    objective: GanLoss,
     real_a: Tensor<4>,
     real_b: Tensor<4>,
     fake_a: Tensor<4>,
     fake_b: Tensor<4>,
 ) -> (Tensor<1>, Tensor<1>) {
     (
-        objective.discriminator_loss(critics.a.forward(real_a), critics.a.forward(fake_a)),
-        objective.discriminator_loss(critics.b.forward(real_b), critics.b.forward(fake_b)),
+        objective.discriminator(critics.a.forward(real_a), critics.a.forward(fake_a)),
+        objective.discriminator(critics.b.forward(real_b), critics.b.forward(fake_b)),
     )
 }
 

@@ -23,11 +23,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::adam::{adam, check_settings, check_weights};
 use crate::critics::Critics;
-use crate::gan_loss::{GanObjective, l1};
 use crate::images::Augmentation;
 use crate::translator::triplet_rows;
 use crate::unit::{Domain, Unit, UnitConfig};
 use crate::unpaired::TranslationData;
+use gen_core::loss::{GanLoss, l1};
 
 /// Optimisation settings and loss weights, defaults from the reference's
 /// `unit_*_folder.yaml` configurations.
@@ -55,7 +55,7 @@ pub struct UnitTrainConfig {
     /// `λ₃ = 0.1`).
     pub cycle_kl_weight: f64,
     /// Least squares (the reference's `gan_type: lsgan`) or the log-loss.
-    pub objective: GanObjective,
+    pub objective: GanLoss,
     /// Random crop and flip of the training images.
     pub augmentation: Augmentation,
 }
@@ -73,7 +73,7 @@ impl Default for UnitTrainConfig {
             kl_weight: 0.01,
             cycle_weight: 10.0,
             cycle_kl_weight: 0.01,
-            objective: GanObjective::LeastSquares,
+            objective: GanLoss::LeastSquares,
             augmentation: Augmentation {
                 crop: 0,
                 flip: true,
@@ -173,8 +173,8 @@ pub fn unit_losses(
         real_b,
     );
     let objective = config.objective;
-    let adversarial_a = objective.generator_loss(critics.a.forward(b_to_a));
-    let adversarial_b = objective.generator_loss(critics.b.forward(a_to_b));
+    let adversarial_a = objective.generator(critics.a.forward(b_to_a));
+    let adversarial_b = objective.generator(critics.b.forward(a_to_b));
     let square_mean = |m: Tensor<4>| m.powi_scalar(2).mean();
     let (kl_a, kl_b) = (square_mean(mean_a), square_mean(mean_b));
     let (cycle_kl_a, cycle_kl_b) = (square_mean(mean_a_to_b), square_mean(mean_b_to_a));
@@ -223,10 +223,10 @@ pub fn unit_critic_losses(
         .detach();
     let objective = config.objective;
     let loss_a = objective
-        .discriminator_loss(critics.a.forward(real_a), critics.a.forward(b_to_a))
+        .discriminator(critics.a.forward(real_a), critics.a.forward(b_to_a))
         .mul_scalar(2.0);
     let loss_b = objective
-        .discriminator_loss(critics.b.forward(real_b), critics.b.forward(a_to_b))
+        .discriminator(critics.b.forward(real_b), critics.b.forward(a_to_b))
         .mul_scalar(2.0);
     let total = (loss_a.clone() + loss_b.clone()).mul_scalar(config.gan_weight);
     (total, loss_a, loss_b)

@@ -2,11 +2,11 @@
 //! schedule against the reference's numbers, and the full objective as the sum of its terms.
 
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
+use gen_core::loss::l1;
 use gen_core::tensor_io::to_vec_f32;
 use gen_i2i::cyclegan_train::translator_losses;
-use gen_i2i::gan_loss::l1;
 use gen_i2i::{
-    CycleGanConfig, CycleGanTrainConfig, GanObjective, LinearDecay, PatchDiscriminatorConfig,
+    CycleGanConfig, CycleGanTrainConfig, GanLoss, LinearDecay, PatchDiscriminatorConfig,
     ResnetGeneratorConfig,
 };
 
@@ -24,25 +24,25 @@ fn adversarial_losses_match_hand_computation() {
     let out = [0.5f32, -1.0, 2.0, 0.0];
     let real = [0.5f64, -1.0, 2.0, 0.0];
     // Least squares: mean (a - 1)² = (0.25 + 4 + 1 + 1) / 4; mean a² = (0.25 + 1 + 4 + 0) / 4.
-    let ls = GanObjective::LeastSquares;
-    assert!((scalar(ls.loss(logits(out, &dev), true)) - 6.25 / 4.0).abs() < 1e-6);
-    assert!((scalar(ls.loss(logits(out, &dev), false)) - 5.25 / 4.0).abs() < 1e-6);
+    let ls = GanLoss::LeastSquares;
+    assert!((scalar(ls.target_loss(logits(out, &dev), true)) - 6.25 / 4.0).abs() < 1e-6);
+    assert!((scalar(ls.target_loss(logits(out, &dev), false)) - 5.25 / 4.0).abs() < 1e-6);
     // Log-loss: mean -log σ(a) and mean -log(1 - σ(a)).
     let sigmoid = |a: f64| 1.0 / (1.0 + (-a).exp());
     let real_loss: f64 = real.iter().map(|&a| -sigmoid(a).ln()).sum::<f64>() / 4.0;
     let fake_loss: f64 = real.iter().map(|&a| -(1.0 - sigmoid(a)).ln()).sum::<f64>() / 4.0;
-    let log = GanObjective::Log;
-    assert!((scalar(log.loss(logits(out, &dev), true)) - real_loss).abs() < 1e-6);
-    assert!((scalar(log.loss(logits(out, &dev), false)) - fake_loss).abs() < 1e-6);
+    let log = GanLoss::Log;
+    assert!((scalar(log.target_loss(logits(out, &dev), true)) - real_loss).abs() < 1e-6);
+    assert!((scalar(log.target_loss(logits(out, &dev), false)) - fake_loss).abs() < 1e-6);
     // The discriminator's loss is the mean of the two; the generator's is "real" on fakes.
     let fake = [1.0f32, 1.0, 0.0, -2.0];
-    let d = ls.discriminator_loss(logits(out, &dev), logits(fake, &dev));
+    let d = ls.discriminator(logits(out, &dev), logits(fake, &dev));
     // mean fake² = (1 + 1 + 0 + 4) / 4 = 1.5.
     assert!((scalar(d) - 0.5 * (6.25 / 4.0 + 1.5)).abs() < 1e-6);
     // mean (fake - 1)² = (0 + 0 + 1 + 9) / 4.
-    assert!((scalar(ls.generator_loss(logits(fake, &dev))) - 2.5).abs() < 1e-6);
+    assert!((scalar(ls.generator(logits(fake, &dev))) - 2.5).abs() < 1e-6);
     // Large logits stay finite under the log-loss.
-    let big = log.loss(logits([80.0, -80.0, 80.0, -80.0], &dev), true);
+    let big = log.target_loss(logits([80.0, -80.0, 80.0, -80.0], &dev), true);
     assert!((scalar(big) - 40.0).abs() < 1e-3);
 }
 
@@ -98,9 +98,7 @@ fn the_full_objective_is_the_weighted_sum_of_its_terms() {
     let critics = model.init_critics(&dev);
     let a = Tensor::<4>::random([2, 1, 8, 8], Distribution::Uniform(-1.0, 1.0), &dev);
     let b = Tensor::<4>::random([2, 1, 8, 8], Distribution::Uniform(-1.0, 1.0), &dev);
-    for (objective, identity_weight) in
-        [(GanObjective::LeastSquares, 0.5), (GanObjective::Log, 0.0)]
-    {
+    for (objective, identity_weight) in [(GanLoss::LeastSquares, 0.5), (GanLoss::Log, 0.0)] {
         let config = CycleGanTrainConfig {
             objective,
             identity_weight,
@@ -111,8 +109,8 @@ fn the_full_objective_is_the_weighted_sum_of_its_terms() {
         // Each term recomputed from the networks directly.
         let fake_b = translators.a_to_b.forward(a.clone());
         let fake_a = translators.b_to_a.forward(b.clone());
-        let adv_ab = scalar(objective.loss(critics.b.forward(fake_b.clone()), true));
-        let adv_ba = scalar(objective.loss(critics.a.forward(fake_a.clone()), true));
+        let adv_ab = scalar(objective.target_loss(critics.b.forward(fake_b.clone()), true));
+        let adv_ba = scalar(objective.target_loss(critics.a.forward(fake_a.clone()), true));
         let abs_mean = |x: Tensor<4>, y: Tensor<4>| {
             let (x, y) = (to_vec_f32(x), to_vec_f32(y));
             x.iter()

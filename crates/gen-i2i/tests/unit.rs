@@ -15,7 +15,7 @@ use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use gen_i2i::unit_train::{unit_critic_losses, unit_losses};
 use gen_i2i::{
-    Augmentation, Direction, Domain, GanObjective, ImageTranslator, PatchDiscriminatorConfig,
+    Augmentation, Direction, Domain, GanLoss, ImageTranslator, PatchDiscriminatorConfig,
     TranslationData, UnitConfig, UnitTrainConfig, UnitTrainer,
 };
 
@@ -105,7 +105,7 @@ fn loss_terms_match_direct_computations_and_weights() {
         kl_weight: 0.5,
         cycle_weight: 7.0,
         cycle_kl_weight: 0.25,
-        objective: GanObjective::LeastSquares,
+        objective: GanLoss::LeastSquares,
         ..UnitTrainConfig::default()
     };
     // With the latents at their means every term is a deterministic function of the networks.
