@@ -360,3 +360,74 @@ fn an_io_error_names_its_cause_once() {
         assert_eq!(text.matches("(os error").count(), 1, "{text}");
     }
 }
+
+/// A module and an optimiser state saved as blobs come back through the checkpoint, equal to
+/// what was saved; a missing blob, a record of another architecture and an optimiser state
+/// that is not one are refused, each naming the blob.
+#[test]
+fn checkpoint_parts_load_back_or_name_what_is_wrong() {
+    use burn::module::Module;
+    use burn::nn::{Linear, LinearConfig};
+    use burn::optim::{AdamConfig, GradientsParams};
+    use burn::tensor::{Device, Tensor};
+    use gen_core::module_bytes::{module_bytes, optimizer_bytes};
+    use gen_core::tensor_io::to_vec_f32;
+
+    let device = Device::flex().autodiff();
+    device.seed(4);
+    let linear: Linear = LinearConfig::new(3, 2).init(&device);
+    // One Adam step, so the optimiser has moments to save.
+    let mut optimizer = AdamConfig::new().init();
+    let loss = linear.forward(Tensor::<2>::ones([4, 3], &device)).sum();
+    let grads = GradientsParams::from_grads(loss.backward(), &linear);
+    let linear = optimizer.step(1e-2, linear, grads);
+    let checkpoint = Checkpoint {
+        step: 1,
+        epoch: 0,
+        state: json!({}),
+        blobs: vec![
+            ("net".to_string(), module_bytes(&linear)),
+            ("adam".to_string(), optimizer_bytes(&optimizer)),
+        ],
+    };
+
+    let fresh = || LinearConfig::new(3, 2).init(&device);
+    let loaded: Linear = checkpoint.module("net", fresh()).unwrap();
+    assert_eq!(
+        to_vec_f32(loaded.weight.val()),
+        to_vec_f32(linear.weight.val())
+    );
+    let restored = checkpoint
+        .optimizer("adam", AdamConfig::new().init())
+        .unwrap();
+    assert_eq!(optimizer_bytes(&restored), optimizer_bytes(&optimizer));
+
+    let missing = checkpoint.module("critic", fresh()).unwrap_err();
+    assert_eq!(missing, "checkpoint has no 'critic'");
+    let wider = checkpoint
+        .module("net", LinearConfig::new(5, 2).init(&device))
+        .unwrap_err();
+    assert!(
+        wider.starts_with("'net': the checkpoint does not fit this model's architecture"),
+        "{wider}"
+    );
+    let not_a_state = checkpoint
+        .optimizer("net", AdamConfig::new().init())
+        .err()
+        .expect("a module record is not an optimiser state");
+    assert!(
+        not_a_state.starts_with("'net': unreadable optimiser state"),
+        "{not_a_state}"
+    );
+}
+
+/// A run with no checkpoint says so when something asks for its trained model.
+#[test]
+fn an_untrained_run_has_no_trained_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::create(dir.path()).unwrap();
+    let err = run.trained_checkpoint().unwrap_err().to_string();
+    assert!(err.ends_with("no checkpoint yet: train it first"), "{err}");
+    run.checkpoints().save(&ckpt(10, 8)).unwrap();
+    assert_eq!(run.trained_checkpoint().unwrap().step, 10);
+}
