@@ -33,9 +33,11 @@ impl Experiment for ClassifierExperiment {
         let mut body = String::new();
         let _ = writeln!(
             body,
-            "The evaluation classifier (`gen train classifier --data mnist --seed 1`, the default 12 epochs of the Keras example): the Keras MNIST example's CNN (two 3x3 convolutions of 32 and 64 filters, 2x2 max-pool, dropout 0.25, 128 ReLU units, dropout 0.5, 10 logits), Adam 1e-3, batches of 128, {} epochs on the first 50,000 training images (the last 10,000 are MNIST's validation split, used by the Learner's validation). Artefact: `{}` (version {}).\n",
+            "The evaluation classifier (`gen train classifier --data mnist --seed 1`, the default 12 epochs of the Keras example): the Keras MNIST example's CNN (two 3x3 convolutions of 32 and 64 filters, 2x2 max-pool, dropout 0.25, 128 ReLU units, dropout 0.5, 10 logits), Adam 1e-3, batches of 128, {} epochs on the first 50,000 training images (the last 10,000 are MNIST's validation split, used by the Learner's validation). Artefact: `$GEN_DATA_DIR/{}` (version {}).\n",
             config["epochs"].as_integer().unwrap_or(0),
-            dir.display(),
+            dir.strip_prefix(gen_core::data::data_dir())
+                .unwrap_or(&dir)
+                .display(),
             sm["classifier_version"]
         );
         let _ = writeln!(
@@ -50,6 +52,15 @@ impl Experiment for ClassifierExperiment {
             accuracy * images as f64,
             num(&sm, "train_seconds")
         );
+        if ctx.work.get() == 0 {
+            // The artefact was trained before this invocation (perhaps resumed across several),
+            // so the section's own time is only the redrawing. `train_seconds` is the wall time
+            // of the `gen train classifier` call that finished it, not a sum over resumes.
+            let _ = writeln!(
+                body,
+                "This run reused the finished artefact, so the section's own time is only its redrawing. The training time above is the wall time of the last `gen train classifier` call alone (a resumed run counts only its own epochs), on this 2-core machine.\n"
+            );
+        }
         let curve = validation_curve(&dir.join("learner"));
         if !curve.is_empty() {
             let _ = writeln!(
