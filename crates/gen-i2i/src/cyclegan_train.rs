@@ -11,6 +11,7 @@
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
+use gen_core::loss::{GanLoss, l1};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::seed::{Stream, derive};
@@ -26,7 +27,6 @@ use crate::pool::ImagePool;
 use crate::schedule::LinearDecay;
 use crate::translator::triplet_rows;
 use crate::unpaired::TranslationData;
-use gen_core::loss::{GanLoss, l1};
 
 /// Optimisation settings, defaults from the reference's `train_options.py` and
 /// `cycle_gan_model.py`.

@@ -16,6 +16,7 @@
 use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Tensor};
+use gen_core::loss::{GanLoss, l1};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
 use gen_core::training::Trainer;
@@ -27,7 +28,6 @@ use crate::images::Augmentation;
 use crate::translator::triplet_rows;
 use crate::unit::{Domain, Unit, UnitConfig};
 use crate::unpaired::TranslationData;
-use gen_core::loss::{GanLoss, l1};
 
 /// Optimisation settings and loss weights, defaults from the reference's
 /// `unit_*_folder.yaml` configurations.
