@@ -86,7 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1,000 chains from Gaussian noise with the data's per-coordinate mean and spread, 300
     // transitions, the last state of each kept.
     let n = 1000;
-    let (mean, std) = moments(&train.values);
+    let (mean, std) = train.value_moments();
     let reconstruction = Reconstruction::Gaussian { std: SIGMA };
     let chain_start = noise_start(reconstruction, n, &mean, &std, &device);
     let corruption = CorruptionConfig::Gaussian { std: SIGMA };
@@ -120,37 +120,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         of_chain.mean, of_chain.sigma, of_truth.mean, of_truth.sigma
     );
     Ok(())
-}
-
-/// Per-coordinate mean and standard deviation of row-major 2-D points.
-fn moments(values: &[f32]) -> (Vec<f32>, Vec<f32>) {
-    let n = (values.len() / 2) as f64;
-    let mean: Vec<f64> = (0..2)
-        .map(|k| {
-            values
-                .iter()
-                .skip(k)
-                .step_by(2)
-                .map(|&v| v as f64)
-                .sum::<f64>()
-                / n
-        })
-        .collect();
-    let std: Vec<f64> = (0..2)
-        .map(|k| {
-            let m = mean[k];
-            let var = values
-                .iter()
-                .skip(k)
-                .step_by(2)
-                .map(|&v| (v as f64 - m).powi(2))
-                .sum::<f64>()
-                / n;
-            var.sqrt()
-        })
-        .collect();
-    (
-        mean.iter().map(|&m| m as f32).collect(),
-        std.iter().map(|&s| s as f32).collect(),
-    )
 }

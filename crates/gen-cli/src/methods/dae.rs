@@ -153,32 +153,10 @@ fn load_data(config: &DaeRunConfig) -> Result<Splits> {
     Ok(splits)
 }
 
-/// Per-value mean and standard deviation of `data` (the Gaussian noise start).
-fn moments(data: &Dataset) -> (Vec<f32>, Vec<f32>) {
-    let d = data.dim();
-    let n = data.len() as f64;
-    let mut mean = vec![0f64; d];
-    for row in data.values.chunks_exact(d) {
-        for (m, v) in mean.iter_mut().zip(row) {
-            *m += *v as f64 / n;
-        }
-    }
-    let mut var = vec![0f64; d];
-    for row in data.values.chunks_exact(d) {
-        for ((s, v), m) in var.iter_mut().zip(row).zip(&mean) {
-            *s += (*v as f64 - m).powi(2) / n;
-        }
-    }
-    (
-        mean.iter().map(|&m| m as f32).collect(),
-        var.iter().map(|&v| v.sqrt() as f32).collect(),
-    )
-}
-
 /// Draws chain start states: noise, or random training examples.
 fn start_fn(config: &DaeRunConfig, train: &Dataset) -> ChainStartFn {
     let reconstruction = config.train.reconstruction;
-    let (mean, std) = moments(train);
+    let (mean, std) = train.value_moments();
     let start = config.chain.start;
     let data = train.clone();
     Box::new(move |n: usize, device: &Device| match start {

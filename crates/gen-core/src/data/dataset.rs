@@ -109,6 +109,29 @@ impl Dataset {
         self.split_at(self.len() - n).1
     }
 
+    /// Per-value mean and (population) standard deviation over the examples, accumulated in
+    /// f64: the Gaussian noise a DAE's chains start from.
+    pub fn value_moments(&self) -> (Vec<f32>, Vec<f32>) {
+        let d = self.dim();
+        let n = self.len() as f64;
+        let mut mean = vec![0f64; d];
+        for row in self.values.chunks_exact(d) {
+            for (m, v) in mean.iter_mut().zip(row) {
+                *m += *v as f64 / n;
+            }
+        }
+        let mut var = vec![0f64; d];
+        for row in self.values.chunks_exact(d) {
+            for ((s, v), m) in var.iter_mut().zip(row).zip(&mean) {
+                *s += (*v as f64 - m).powi(2) / n;
+            }
+        }
+        (
+            mean.iter().map(|&m| m as f32).collect(),
+            var.iter().map(|&v| v.sqrt() as f32).collect(),
+        )
+    }
+
     /// The examples at `indices` as a `[indices.len(), dim]` tensor on `device`.
     pub fn batch(&self, indices: &[usize], device: &Device) -> Tensor<2> {
         let d = self.dim();
