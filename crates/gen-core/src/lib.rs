@@ -19,6 +19,7 @@ pub mod classifier;
 pub mod config_override;
 pub mod data;
 pub mod energy;
+pub mod host_device;
 pub mod image_file;
 pub mod image_grid;
 pub mod kernel;

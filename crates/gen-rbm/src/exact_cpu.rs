@@ -15,43 +15,9 @@ use gen_core::tensor_io::to_vec_f32;
 /// Low bits of the enumerated layer held in the precomputed table.
 const LOW_BITS: usize = 10;
 
-/// `ln(1 + e^x)` for any finite `x`, as `max(x, 0) + ln(1 + e^{-|x|})`, with `e^{-|x|}` by
-/// range reduction and a degree-6 polynomial, and `ln(1 + t)` for `t in [0, 1]` by the series
-/// `2 atanh(u)`, `u = t / (2 + t) <= 1/3`. Absolute error below 1e-7 (checked in the tests
-/// against `f64`), straight-line code so the loop over a row vectorises.
-#[inline(always)]
-pub fn softplus_fast(x: f32) -> f32 {
-    // Below -100, e^a is under f32's smallest subnormal: clamping changes nothing.
-    let a = (-x.abs()).max(-100.0);
-    // e^a = 2^n e^r, n = round(a / ln 2), |r| <= ln2 / 2. Rounding by adding and subtracting
-    // 1.5 * 2^23 uses plain SSE2 arithmetic (no call to `roundf`), which keeps the loop
-    // vectorised on the baseline x86-64 target.
-    const ROUNDER: f32 = 12_582_912.0;
-    let n = (a * std::f32::consts::LOG2_E + ROUNDER) - ROUNDER;
-    let r = a - n * std::f32::consts::LN_2;
-    let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    // 2^n for n in [-126, 0] built from its exponent bits; below that e^a < 1e-38 and
-    // contributes nothing. The integer n + 127 is read from the low mantissa bits of
-    // n + 127 + 1.5 * 2^23 (a bit cast, not a float-to-int conversion, which would not vectorise).
-    let n = n.max(-126.0);
-    let biased = (n + (127.0 + ROUNDER))
-        .to_bits()
-        .wrapping_sub(ROUNDER.to_bits());
-    let t = p * f32::from_bits(biased << 23);
-    let u = t / (2.0 + t);
-    let u2 = u * u;
-    let series = 2.0
-        * u
-        * (1.0
-            + u2 * (1.0 / 3.0
-                + u2 * (1.0 / 5.0
-                    + u2 * (1.0 / 7.0
-                        + u2 * (1.0 / 9.0 + u2 * (1.0 / 11.0 + u2 * (1.0 / 13.0)))))));
-    x.max(0.0) + series
-}
+/// The vectorisable softplus the enumeration sums (it lives with the host engine's other
+/// branch-free functions).
+pub use crate::host::fast_math::softplus_fast;
 
 /// `log Z` of `rbm` by enumerating `layer` on the host with `threads` threads.
 pub fn log_partition_cpu(rbm: &Rbm, layer: Layer, threads: usize) -> Result<f64, ExactError> {

@@ -15,6 +15,7 @@ pub mod ais;
 pub mod enumeration;
 pub mod eval;
 pub mod exact_cpu;
+pub mod host;
 pub mod model;
 pub mod raise;
 pub mod sample;

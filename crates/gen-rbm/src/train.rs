@@ -28,8 +28,9 @@
 //! the plain update.
 
 use burn::config::Config;
-use burn::tensor::{Device, Distribution, Tensor};
+use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use gen_core::data::Dataset;
+use gen_core::host_device::is_host_device;
 use gen_core::npy::{decode_npy, encode_npy};
 use gen_core::run::Checkpoint;
 use gen_core::tensor_io::to_vec_f32;
@@ -40,6 +41,7 @@ use crate::eval::{
     log_partition_exact, mean_log_likelihood, reconstruction_error,
     stochastic_pseudo_log_likelihood,
 };
+use crate::host::{CounterRng, HostParams, HostTraining, NegativePhase, UpdateRule};
 use crate::model::{Rbm, bernoulli};
 
 /// Where the negative samples come from.
@@ -78,6 +80,34 @@ pub enum Schedule {
     Constant,
     /// Linear decay to zero at the last update (Tieleman 2008 decays all rates this way).
     Linear,
+}
+
+/// Where the update runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    /// The host engine ([`crate::host`]) when the device is a CPU backend (flex, ndarray) and
+    /// the method is CD, PCD or FPCD; burn's tensor operations otherwise.
+    Auto,
+    /// Always the host engine (on a GPU device the parameters then travel to and from the
+    /// host whenever the model is read); parallel tempering is not implemented there.
+    Host,
+    /// Always burn's tensor operations on the device.
+    Device,
+}
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Engine::Auto),
+            "host" => Ok(Engine::Host),
+            "device" => Ok(Engine::Device),
+            other => Err(format!(
+                "unknown RBM engine '{other}': use auto, host or device"
+            )),
+        }
+    }
 }
 
 /// Training settings of an RBM.
@@ -139,6 +169,9 @@ pub struct RbmTrainConfig {
     /// 0.01 is ours (Melchior et al. 2016 find small rates work; 0 keeps the start values).
     #[config(default = 0.01)]
     pub offset_rate: f64,
+    /// Where the update runs (host buffers on CPU backends by default).
+    #[config(default = "Engine::Auto")]
+    pub engine: Engine,
 }
 
 impl RbmTrainConfig {
@@ -177,6 +210,12 @@ impl RbmTrainConfig {
                 self.offset_rate
             ));
         }
+        if self.method == Method::Pt && self.engine == Engine::Host {
+            return Err(
+                "the host engine does not run parallel tempering: use engine = auto or device"
+                    .into(),
+            );
+        }
         if self.method == Method::Pt && self.temperatures < 2 {
             return Err("parallel tempering needs at least 2 temperatures".into());
         }
@@ -203,23 +242,34 @@ impl ParamSet {
 }
 
 /// The state of RBM training: model, momentum, fast weights and persistent chains.
+///
+/// With the host engine ([`Engine`]) the newest parameters live in host buffers between reads;
+/// [`RbmTrainer::model`], [`RbmTrainer::chains`] and everything that saves or evaluates the
+/// model bring them back first, so the fields are private.
 pub struct RbmTrainer {
-    pub rbm: Rbm,
+    rbm: Rbm,
     pub config: RbmTrainConfig,
-    pub velocity: ParamSet,
-    pub fast: ParamSet,
+    velocity: ParamSet,
+    fast: ParamSet,
     /// Persistent chains, `[chains, V]` (PCD/FPCD), or `[temperatures * chains, V]` for PT with
     /// the `β = 1` block first.
-    pub chains: Option<Tensor<2>>,
+    chains: Option<Tensor<2>>,
     /// Swap-attempt counter for PT (alternates even and odd neighbour pairs).
     pub pt_round: u64,
     /// Held-out data for the exact log-likelihood monitor.
     pub test: Option<Dataset>,
     /// The centred RBM's offsets `(o, r)`, `[V]` and `[H]` (centred training only).
-    pub offsets: Option<(Tensor<1>, Tensor<1>)>,
+    offsets: Option<(Tensor<1>, Tensor<1>)>,
     /// The epoch and `log Z` of the latest exact monitor, so that an evaluation right after
     /// training need not enumerate the 2^H states again.
     pub last_exact: Option<(u64, f64)>,
+    /// Whether updates run on the host engine.
+    on_host: bool,
+    /// The host engine's state while it holds the newest parameters (`None`: the fields above
+    /// do).
+    host: Option<HostTraining>,
+    /// The root key of the host engine's random streams, drawn from the device generator.
+    host_key: u64,
     device: Device,
 }
 
@@ -250,10 +300,17 @@ impl RbmTrainer {
         let offsets = config.centred.then(|| {
             let means = train.mean();
             (
-                Tensor::<1>::from_data(burn::tensor::TensorData::new(means, [v]), device),
+                Tensor::<1>::from_data(TensorData::new(means, [v]), device),
                 Tensor::<1>::full([h], 0.5, device),
             )
         });
+        let on_host = match config.engine {
+            Engine::Host => true,
+            Engine::Device => false,
+            Engine::Auto => is_host_device(device) && config.method != Method::Pt,
+        };
+        // Drawn only for the host engine, so the device engine's random stream is unchanged.
+        let host_key = if on_host { key_from_device(device) } else { 0 };
         Self {
             rbm,
             velocity: ParamSet::zeros(v, h, device),
@@ -263,9 +320,110 @@ impl RbmTrainer {
             test: None,
             offsets,
             last_exact: None,
+            on_host,
+            host: None,
+            host_key,
             device: device.clone(),
             config,
         }
+    }
+
+    /// Whether updates run on the host engine.
+    pub fn runs_on_host(&self) -> bool {
+        self.on_host
+    }
+
+    /// The model, with the host engine's newest parameters brought back first.
+    pub fn model(&mut self) -> &Rbm {
+        self.settle();
+        &self.rbm
+    }
+
+    /// The persistent chains (PCD, FPCD, PT), brought back from the host engine first.
+    pub fn chains(&mut self) -> Option<&Tensor<2>> {
+        self.settle();
+        self.chains.as_ref()
+    }
+
+    /// Replaces the centred RBM's offsets `(o, r)`, `[V]` and `[H]`.
+    pub fn set_offsets(&mut self, visible: Tensor<1>, hidden: Tensor<1>) {
+        self.settle();
+        self.offsets = Some((visible, hidden));
+    }
+
+    /// The host engine's settings for this configuration.
+    fn host_rule(&self) -> UpdateRule {
+        let c = &self.config;
+        let k = c.k;
+        UpdateRule {
+            negative: match c.method {
+                Method::Cd => NegativePhase::Contrastive { k },
+                Method::Pcd => NegativePhase::Persistent { k },
+                Method::Fpcd => NegativePhase::FastPersistent {
+                    k,
+                    fast_rate: c.fast_learning_rate.unwrap_or(c.learning_rate) as f32,
+                    fast_decay: c.fast_decay as f32,
+                },
+                Method::Pt => unreachable!("validate refuses PT on the host engine"),
+            },
+            momentum: c.momentum as f32,
+            weight_decay: c.weight_decay as f32,
+            offset_rate: c.offset_rate as f32,
+        }
+    }
+
+    /// The host engine's state, copied from the tensors on first use after a read.
+    fn host_state(&mut self) -> &mut HostTraining {
+        if self.host.is_none() {
+            let model = host_params(
+                &self.rbm.weights.val(),
+                &self.rbm.visible_bias.val(),
+                &self.rbm.hidden_bias.val(),
+            );
+            let mut state = HostTraining::new(
+                model,
+                self.chains.clone().map(to_vec_f32),
+                self.offsets
+                    .clone()
+                    .map(|(o, r)| (to_vec_f32(o), to_vec_f32(r))),
+                CounterRng::new(self.host_key),
+            );
+            state.velocity = host_params(
+                &self.velocity.weights,
+                &self.velocity.visible_bias,
+                &self.velocity.hidden_bias,
+            );
+            state.fast = host_params(
+                &self.fast.weights,
+                &self.fast.visible_bias,
+                &self.fast.hidden_bias,
+            );
+            self.host = Some(state);
+        }
+        self.host.as_mut().expect("just made")
+    }
+
+    /// Brings the host engine's state back into the tensors (a no-op when they are current).
+    fn settle(&mut self) {
+        let Some(state) = self.host.take() else {
+            return;
+        };
+        let d = &self.device;
+        let (w, b, c) = param_tensors(&state.model, d);
+        self.rbm = Rbm::from_tensors(w, b, c);
+        self.velocity = param_set(&state.velocity, d);
+        self.fast = param_set(&state.fast, d);
+        let v = state.model.visible;
+        self.chains = state
+            .chains
+            .map(|x| Tensor::from_data(TensorData::new(x.clone(), [x.len() / v, v]), d));
+        self.offsets = state.offsets.map(|(o, r)| {
+            let (nv, nh) = (o.len(), r.len());
+            (
+                Tensor::from_data(TensorData::new(o, [nv]), d),
+                Tensor::from_data(TensorData::new(r, [nh]), d),
+            )
+        });
     }
 
     fn learning_rate(&self, step: u64, total: u64) -> f64 {
@@ -356,7 +514,16 @@ impl RbmTrainer {
 
     /// The log-likelihood gradient estimate `g` from positive and negative batches, in plain
     /// form (for the centred RBM, the centred gradient mapped to the plain parameters).
-    pub fn gradient(&self, positive: Tensor<2>, negative: Tensor<2>) -> ParamSet {
+    /// On the host engine the host computes it (the tests compare both engines with this).
+    pub fn gradient(&mut self, positive: Tensor<2>, negative: Tensor<2>) -> ParamSet {
+        if self.on_host {
+            let (pos, neg) = (to_vec_f32(positive), to_vec_f32(negative));
+            let state = self.host_state();
+            let h_pos = state.hidden_probabilities(&pos);
+            let g = state.gradient(&pos, &h_pos, &neg);
+            return param_set(&g, &self.device);
+        }
+        self.settle();
         let h_pos = self.rbm.hidden_probs(positive.clone());
         self.gradient_with(positive, h_pos, negative)
     }
@@ -459,10 +626,28 @@ impl RbmTrainer {
 
     /// One update on a batch of data (the lecture's loop body).
     pub fn update(&mut self, positive: Tensor<2>, step: u64, total: u64) {
+        let lr = self.learning_rate(step, total);
+        if self.on_host {
+            let rule = self.host_rule();
+            let positive = to_vec_f32(positive);
+            self.host_state().update(&positive, &rule, step, lr as f32);
+            return;
+        }
         let h_pos = self.rbm.hidden_probs(positive.clone());
         let negative = self.negative_samples(&h_pos);
-        // Melchior et al.'s Algorithm 1 moves the offsets towards the batch's means before the
-        // gradient (in plain form the model does not change with them).
+        self.learn_on_device(positive, h_pos, negative, lr);
+    }
+
+    /// The device engine's learning half of an update: Melchior et al.'s Algorithm 1 moves the
+    /// offsets towards the batch's means before the gradient (in plain form the model does not
+    /// change with them), then the step.
+    fn learn_on_device(
+        &mut self,
+        positive: Tensor<2>,
+        h_pos: Tensor<2>,
+        negative: Tensor<2>,
+        lr: f64,
+    ) {
         if let Some((o, r)) = self.offsets.take() {
             let nu = self.config.offset_rate;
             let v_mean = positive.clone().mean_dim(0).squeeze_dim::<1>(0);
@@ -473,8 +658,29 @@ impl RbmTrainer {
             ));
         }
         let g = self.gradient_with(positive, h_pos, negative);
-        let lr = self.learning_rate(step, total);
         self.apply(g, lr);
+    }
+
+    /// The update of [`update`](Self::update) with the negative samples given instead of drawn
+    /// (moving the centred RBM's offsets, then the gradient step), on the configured engine.
+    pub fn update_with_negatives(
+        &mut self,
+        positive: Tensor<2>,
+        negative: Tensor<2>,
+        step: u64,
+        total: u64,
+    ) {
+        let lr = self.learning_rate(step, total);
+        if self.on_host {
+            let rule = self.host_rule();
+            let (pos, neg) = (to_vec_f32(positive), to_vec_f32(negative));
+            let state = self.host_state();
+            let h_pos = state.hidden_probabilities(&pos);
+            state.learn(&pos, &h_pos, &neg, &rule, lr as f32);
+            return;
+        }
+        let h_pos = self.rbm.hidden_probs(positive.clone());
+        self.learn_on_device(positive, h_pos, negative, lr);
     }
 }
 
@@ -494,9 +700,59 @@ fn initial_chains(train: &Dataset, n: usize, device: &Device) -> Tensor<2> {
     train.batch(&idx, device)
 }
 
-fn npy_of<const D: usize>(t: &Tensor<D>) -> Vec<u8> {
-    let dims: Vec<usize> = t.dims().to_vec();
-    encode_npy(&dims, &to_vec_f32(t.clone()))
+/// A parameter set of the host engine, read from three tensors.
+fn host_params(
+    weights: &Tensor<2>,
+    visible_bias: &Tensor<1>,
+    hidden_bias: &Tensor<1>,
+) -> HostParams {
+    let [v, h] = weights.dims();
+    HostParams::new(
+        v,
+        h,
+        to_vec_f32(weights.clone()),
+        to_vec_f32(visible_bias.clone()),
+        to_vec_f32(hidden_bias.clone()),
+    )
+}
+
+/// A host parameter set as the three tensors `(W, b, c)` on `device`.
+fn param_tensors(p: &HostParams, device: &Device) -> (Tensor<2>, Tensor<1>, Tensor<1>) {
+    (
+        Tensor::from_data(
+            TensorData::new(p.weights.clone(), [p.visible, p.hidden]),
+            device,
+        ),
+        Tensor::from_data(TensorData::new(p.visible_bias.clone(), [p.visible]), device),
+        Tensor::from_data(TensorData::new(p.hidden_bias.clone(), [p.hidden]), device),
+    )
+}
+
+/// A host parameter set as a [`ParamSet`] on `device`.
+fn param_set(p: &HostParams, device: &Device) -> ParamSet {
+    let (weights, visible_bias, hidden_bias) = param_tensors(p, device);
+    ParamSet {
+        weights,
+        visible_bias,
+        hidden_bias,
+    }
+}
+
+/// A 64-bit key for the host engine's streams from three uniforms of the device generator
+/// (24 bits each), so that seeding the device seeds the host engine too.
+fn key_from_device(device: &Device) -> u64 {
+    to_vec_f32(Tensor::<1>::random([3], Distribution::Default, device))
+        .into_iter()
+        .fold(0u64, |key, u| {
+            (key << 24) ^ (u as f64 * 16_777_216.0) as u64
+        })
+}
+
+/// One array of a checkpoint: its name, shape and values.
+type NamedArray = (String, Vec<usize>, Vec<f32>);
+
+fn array_of<const D: usize>(name: &str, t: &Tensor<D>) -> NamedArray {
+    (name.to_string(), t.dims().to_vec(), to_vec_f32(t.clone()))
 }
 
 /// The array `name` of a checkpoint, which must have the shape `expected` (`None` for a size
@@ -523,10 +779,7 @@ fn tensor_of<const D: usize>(
             want.join(", ")
         ));
     }
-    Ok(Tensor::from_data(
-        burn::tensor::TensorData::new(values, shape),
-        device,
-    ))
+    Ok(Tensor::from_data(TensorData::new(values, shape), device))
 }
 
 /// The model stored in a checkpoint written by [`RbmTrainer`].
@@ -558,6 +811,7 @@ impl Trainer for RbmTrainer {
         if !log {
             return Vec::new();
         }
+        self.settle();
         vec![
             (
                 "reconstruction_error",
@@ -571,50 +825,73 @@ impl Trainer for RbmTrainer {
     }
 
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
-        let mut blobs = vec![
-            ("weights".to_string(), npy_of(&self.rbm.weights.val())),
-            (
-                "visible_bias".to_string(),
-                npy_of(&self.rbm.visible_bias.val()),
-            ),
-            (
-                "hidden_bias".to_string(),
-                npy_of(&self.rbm.hidden_bias.val()),
-            ),
-            (
-                "velocity_weights".to_string(),
-                npy_of(&self.velocity.weights),
-            ),
-            (
-                "velocity_visible_bias".to_string(),
-                npy_of(&self.velocity.visible_bias),
-            ),
-            (
-                "velocity_hidden_bias".to_string(),
-                npy_of(&self.velocity.hidden_bias),
-            ),
-            ("fast_weights".to_string(), npy_of(&self.fast.weights)),
-            (
-                "fast_visible_bias".to_string(),
-                npy_of(&self.fast.visible_bias),
-            ),
-            (
-                "fast_hidden_bias".to_string(),
-                npy_of(&self.fast.hidden_bias),
-            ),
-            ("pt_round".to_string(), self.pt_round.to_le_bytes().to_vec()),
-        ];
-        if let Some(chains) = &self.chains {
-            blobs.push(("chains".to_string(), npy_of(chains)));
+        let mut arrays: Vec<NamedArray> = Vec::new();
+        match &self.host {
+            Some(state) => {
+                let (v, h) = (state.model.visible, state.model.hidden);
+                for (prefix, p) in [
+                    ("", &state.model),
+                    ("velocity_", &state.velocity),
+                    ("fast_", &state.fast),
+                ] {
+                    arrays.push((format!("{prefix}weights"), vec![v, h], p.weights.clone()));
+                    arrays.push((
+                        format!("{prefix}visible_bias"),
+                        vec![v],
+                        p.visible_bias.clone(),
+                    ));
+                    arrays.push((
+                        format!("{prefix}hidden_bias"),
+                        vec![h],
+                        p.hidden_bias.clone(),
+                    ));
+                }
+                if let Some(chains) = &state.chains {
+                    arrays.push(("chains".into(), vec![chains.len() / v, v], chains.clone()));
+                }
+                if let Some((o, r)) = &state.offsets {
+                    arrays.push(("visible_offset".into(), vec![v], o.clone()));
+                    arrays.push(("hidden_offset".into(), vec![h], r.clone()));
+                }
+            }
+            None => {
+                arrays.push(array_of("weights", &self.rbm.weights.val()));
+                arrays.push(array_of("visible_bias", &self.rbm.visible_bias.val()));
+                arrays.push(array_of("hidden_bias", &self.rbm.hidden_bias.val()));
+                for (prefix, p) in [("velocity_", &self.velocity), ("fast_", &self.fast)] {
+                    arrays.push(array_of(&format!("{prefix}weights"), &p.weights));
+                    arrays.push(array_of(&format!("{prefix}visible_bias"), &p.visible_bias));
+                    arrays.push(array_of(&format!("{prefix}hidden_bias"), &p.hidden_bias));
+                }
+                if let Some(chains) = &self.chains {
+                    arrays.push(array_of("chains", chains));
+                }
+                if let Some((o, r)) = &self.offsets {
+                    arrays.push(array_of("visible_offset", o));
+                    arrays.push(array_of("hidden_offset", r));
+                }
+            }
         }
-        if let Some((o, r)) = &self.offsets {
-            blobs.push(("visible_offset".to_string(), npy_of(o)));
-            blobs.push(("hidden_offset".to_string(), npy_of(r)));
-        }
+        let mut blobs: Vec<(String, Vec<u8>)> = arrays
+            .into_iter()
+            .map(|(name, dims, values)| (name, encode_npy(&dims, &values)))
+            .collect();
+        blobs.push(("pt_round".to_string(), self.pt_round.to_le_bytes().to_vec()));
+        blobs.push((
+            "host_rng_key".to_string(),
+            self.host_key.to_le_bytes().to_vec(),
+        ));
         blobs
     }
 
     fn load_state(&mut self, ckpt: &Checkpoint) -> Result<(), String> {
+        // The checkpoint replaces whatever the host engine held.
+        self.host = None;
+        if let Some(key) = ckpt.blob("host_rng_key") {
+            // Checkpoints written before the host engine have no key: they keep the fresh one.
+            self.host_key =
+                u64::from_le_bytes(key.try_into().map_err(|_| "bad host_rng_key".to_string())?);
+        }
         let d = &self.device;
         let get = |name: &str| ckpt.required(name);
         let [visible, hidden] = self.rbm.weights.dims();
@@ -661,6 +938,7 @@ impl Trainer for RbmTrainer {
     }
 
     fn samples(&mut self, n: usize, _step: u64) -> Option<Tensor<2>> {
+        self.settle();
         // Persistent chains are what the model currently "believes"; CD has none, so short
         // chains from noise are shown instead.
         match &self.chains {
@@ -677,13 +955,19 @@ impl Trainer for RbmTrainer {
     }
 
     fn epoch_metrics(&mut self, epoch: u64) -> Vec<(&'static str, f64)> {
+        let every = self.config.monitor_exact_every.max(1);
+        // The shape is current even while the host engine holds the values.
+        let hidden = self.rbm.num_hidden();
+        if self.test.is_none()
+            || hidden > self.config.monitor_exact_up_to
+            || !epoch.is_multiple_of(every)
+        {
+            return Vec::new();
+        }
+        self.settle();
         let Some(test) = &self.test else {
             return Vec::new();
         };
-        let every = self.config.monitor_exact_every.max(1);
-        if self.rbm.num_hidden() > self.config.monitor_exact_up_to || !epoch.is_multiple_of(every) {
-            return Vec::new();
-        }
         match log_partition_exact(&self.rbm) {
             Ok(log_z) => {
                 self.last_exact = Some((epoch, log_z));

@@ -16,6 +16,7 @@ fn ais_brackets_the_exact_log_z_of_a_trained_20_hidden_unit_rbm() {
     let train = Binarize::default().apply(&digits_splits().train);
     let rbm = RbmConfig::new(64).with_hidden(20).init(&device);
     let config = RbmTrainConfig::new()
+        .with_engine(common::engine())
         .with_method(Method::Pcd)
         .with_learning_rate(0.05)
         .with_batch_size(20)
@@ -28,7 +29,7 @@ fn ais_brackets_the_exact_log_z_of_a_trained_20_hidden_unit_rbm() {
             .collect();
         trainer.update(train.batch(&idx, &device), step, total);
     }
-    let exact = log_partition_exact(&trainer.rbm).unwrap();
+    let exact = log_partition_exact(trainer.model()).unwrap();
     // Five independent AIS estimates (100 runs each). Their ±3 sd intervals are nominal 99.7%
     // intervals, but the importance weights are heavy-tailed and the standard error is itself
     // estimated from 100 of them, so one miss in five is tolerated; the average error must be
@@ -39,7 +40,7 @@ fn ais_brackets_the_exact_log_z_of_a_trained_20_hidden_unit_rbm() {
     for seed in 0..5 {
         device.seed(100 + seed);
         let e = ais_log_partition(
-            &trainer.rbm,
+            trainer.model(),
             &base_rate_biases(&train.mean()),
             &AisConfig::default(),
             &device,

@@ -13,6 +13,7 @@ use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer};
 
 fn config(centred: bool) -> RbmTrainConfig {
     RbmTrainConfig::new()
+        .with_engine(common::engine())
         .with_method(Method::Pcd)
         .with_learning_rate(0.05)
         .with_weight_decay(1e-3)
@@ -35,7 +36,7 @@ fn centring_with_zero_offsets_is_exactly_the_plain_update() {
         let mut trainer =
             RbmTrainer::new(rbm, config(centred).with_offset_rate(0.0), &train, &device);
         if centred {
-            trainer.offsets = Some((Tensor::zeros([64], &device), Tensor::zeros([12], &device)));
+            trainer.set_offsets(Tensor::zeros([64], &device), Tensor::zeros([12], &device));
         }
         for step in 0..30u64 {
             let idx: Vec<usize> = (0..20)
@@ -44,9 +45,9 @@ fn centring_with_zero_offsets_is_exactly_the_plain_update() {
             trainer.update(train.batch(&idx, &device), step, 30);
         }
         (
-            to_vec_f32(trainer.rbm.weights.val()),
-            to_vec_f32(trainer.rbm.visible_bias.val()),
-            to_vec_f32(trainer.rbm.hidden_bias.val()),
+            to_vec_f32(trainer.model().weights.val()),
+            to_vec_f32(trainer.model().visible_bias.val()),
+            to_vec_f32(trainer.model().hidden_bias.val()),
         )
     };
     let plain = run(false);
@@ -62,7 +63,7 @@ fn centring_with_zero_offsets_is_exactly_the_plain_update() {
             .collect();
         trainer.update(train.batch(&idx, &device), step, 30);
     }
-    assert_ne!(to_vec_f32(trainer.rbm.visible_bias.val()), plain.1);
+    assert_ne!(to_vec_f32(trainer.model().visible_bias.val()), plain.1);
 }
 
 #[test]
@@ -78,6 +79,7 @@ fn the_centred_gradient_maps_to_the_plain_parameters() {
     let mut trainer = RbmTrainer::new(
         rbm,
         RbmTrainConfig::new()
+            .with_engine(common::engine())
             .with_centred(true)
             .with_init_visible_bias_from_data(false),
         &gen_core::data::Dataset {
@@ -90,10 +92,10 @@ fn the_centred_gradient_maps_to_the_plain_parameters() {
     );
     let o = [0.2f32, 0.7, 0.5, 0.1, 0.9, 0.4];
     let r = [0.3f32, 0.6, 0.5, 0.8];
-    trainer.offsets = Some((
+    trainer.set_offsets(
         Tensor::from_data(TensorData::new(o.to_vec(), [v]), &device),
         Tensor::from_data(TensorData::new(r.to_vec(), [h]), &device),
-    ));
+    );
     let pos: Vec<f32> = (0..n * v)
         .map(|i| ((i * 5 + 1) % 3 == 0) as u8 as f32)
         .collect();
@@ -106,8 +108,8 @@ fn the_centred_gradient_maps_to_the_plain_parameters() {
     );
 
     // The same in f64 from the plain parameters.
-    let w = to_vec_f32(trainer.rbm.weights.val());
-    let c = to_vec_f32(trainer.rbm.hidden_bias.val());
+    let w = to_vec_f32(trainer.model().weights.val());
+    let c = to_vec_f32(trainer.model().hidden_bias.val());
     let hidden = |x: &[f32]| -> Vec<f64> {
         (0..n * h)
             .map(|t| {

@@ -101,11 +101,12 @@ fn cd_gradient_approaches_the_exact_gradient_as_k_grows() {
     for k in [1, 5, 200] {
         dev.seed(11);
         let config = RbmTrainConfig::new()
+            .with_engine(common::engine())
             .with_method(Method::Cd)
             .with_k(k)
             .with_init_visible_bias_from_data(false);
-        let trainer = RbmTrainer::new(rbm.clone(), config, &train, &dev);
-        let negative = trainer.rbm.gibbs_chain(positive.clone(), k).0;
+        let mut trainer = RbmTrainer::new(rbm.clone(), config, &train, &dev);
+        let negative = trainer.model().gibbs_chain(positive.clone(), k).0;
         let g = to_vec_f32(trainer.gradient(positive.clone(), negative).weights);
         let err = g
             .iter()
@@ -137,6 +138,7 @@ fn fpcd_with_zero_fast_rate_is_pcd_step_for_step() {
         dev.seed(5);
         let rbm = RbmConfig::new(16).with_hidden(8).init(&dev);
         let config = RbmTrainConfig::new()
+            .with_engine(common::engine())
             .with_method(method)
             .with_fast_learning_rate(Some(0.0))
             .with_chains(10)
@@ -149,7 +151,7 @@ fn fpcd_with_zero_fast_rate_is_pcd_step_for_step() {
                 .collect();
             t.update(data.batch(&idx, &dev), step, 20);
         }
-        to_vec_f32(t.rbm.weights.val())
+        to_vec_f32(t.model().weights.val())
     };
     assert_eq!(run(Method::Pcd), run(Method::Fpcd));
 }
@@ -163,6 +165,7 @@ fn train_bas(method: Method, k: usize, epochs: u64) -> (f64, f64) {
         .with_init_std(0.1)
         .init(&dev);
     let config = RbmTrainConfig::new()
+        .with_engine(common::engine())
         .with_method(method)
         .with_k(k)
         .with_learning_rate(0.1)
@@ -171,11 +174,8 @@ fn train_bas(method: Method, k: usize, epochs: u64) -> (f64, f64) {
         .with_batch_size(10)
         .with_schedule(Schedule::Linear);
     let mut trainer = RbmTrainer::new(rbm, config, &data, &dev);
-    let before = mean_log_likelihood(
-        &trainer.rbm,
-        &data,
-        log_partition_exact(&trainer.rbm).unwrap(),
-    );
+    let model = trainer.model().clone();
+    let before = mean_log_likelihood(&model, &data, log_partition_exact(&model).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let run = RunDir::create(dir.path()).unwrap();
     let opts = LoopOptions {
@@ -191,11 +191,8 @@ fn train_bas(method: Method, k: usize, epochs: u64) -> (f64, f64) {
         label: "test".into(),
     };
     run_training(&mut trainer, &data, &dev, &run, &opts, false).unwrap();
-    let after = mean_log_likelihood(
-        &trainer.rbm,
-        &data,
-        log_partition_exact(&trainer.rbm).unwrap(),
-    );
+    let model = trainer.model().clone();
+    let after = mean_log_likelihood(&model, &data, log_partition_exact(&model).unwrap());
     (before, after)
 }
 
@@ -264,6 +261,7 @@ fn a_resumed_run_matches_an_uninterrupted_one() {
         dev.seed(21);
         let rbm = RbmConfig::new(16).with_hidden(6).init(&dev);
         let config = RbmTrainConfig::new()
+            .with_engine(common::engine())
             .with_method(Method::Fpcd)
             .with_chains(10)
             .with_momentum(0.5)
@@ -303,12 +301,12 @@ fn a_resumed_run_matches_an_uninterrupted_one() {
     let mut b = fresh();
     run_training(&mut b, &data, &dev, &resumed, &opts, true).unwrap();
     assert_eq!(
-        to_vec_f32(a.rbm.weights.val()),
-        to_vec_f32(b.rbm.weights.val())
+        to_vec_f32(a.model().weights.val()),
+        to_vec_f32(b.model().weights.val())
     );
     assert_eq!(
-        to_vec_f32(a.chains.clone().unwrap()),
-        to_vec_f32(b.chains.clone().unwrap())
+        to_vec_f32(a.chains().cloned().unwrap()),
+        to_vec_f32(b.chains().cloned().unwrap())
     );
     // The metric log of the resumed run has every step once.
     let steps: Vec<u64> = gen_core::run::metrics::read_metrics(&resumed.metrics_path())

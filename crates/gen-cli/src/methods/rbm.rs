@@ -174,7 +174,7 @@ pub fn train(args: &RbmArgs) -> Result<()> {
     if let shape @ ItemShape::Image { .. } = splits.train.item_shape {
         let filters = run.plots_dir().join("filters.png");
         let cols = gen_core::image_grid::default_cols(config.model.hidden);
-        gen_core::image_grid::write_grid(&filters, &filter_images(&trainer.rbm), shape, cols)
+        gen_core::image_grid::write_grid(&filters, &filter_images(trainer.model()), shape, cols)
             .map_err(|e| anyhow::anyhow!("{}: {e}", filters.display()))?;
     }
     let mut summary = Map::new();
@@ -184,7 +184,7 @@ pub fn train(args: &RbmArgs) -> Result<()> {
             .last_exact
             .filter(|&(epoch, _)| epoch == config.epochs)
             .map(|(_, log_z)| log_z);
-        summary.extend(exact_metrics(&trainer.rbm, &splits, known)?);
+        summary.extend(exact_metrics(trainer.model(), &splits, known)?);
     }
     gen_core::run::summary::merge_summary(&run.summary_path(), summary.clone())?;
     eprintln!(

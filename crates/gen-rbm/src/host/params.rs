@@ -1,0 +1,70 @@
+//! An RBM's parameters in host memory (and sets of the same shapes: velocities, fast weights,
+//! gradients).
+
+/// Weights `[visible, hidden]` row-major, visible biases `b`, hidden biases `c`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostParams {
+    pub visible: usize,
+    pub hidden: usize,
+    pub weights: Vec<f32>,
+    pub visible_bias: Vec<f32>,
+    pub hidden_bias: Vec<f32>,
+}
+
+impl HostParams {
+    /// All zeros.
+    pub fn zeros(visible: usize, hidden: usize) -> Self {
+        Self {
+            visible,
+            hidden,
+            weights: vec![0.0; visible * hidden],
+            visible_bias: vec![0.0; visible],
+            hidden_bias: vec![0.0; hidden],
+        }
+    }
+
+    /// A set from its three arrays, checked against the shape.
+    pub fn new(
+        visible: usize,
+        hidden: usize,
+        weights: Vec<f32>,
+        visible_bias: Vec<f32>,
+        hidden_bias: Vec<f32>,
+    ) -> Self {
+        assert_eq!(
+            weights.len(),
+            visible * hidden,
+            "weights are {visible} x {hidden}"
+        );
+        assert_eq!(
+            visible_bias.len(),
+            visible,
+            "one visible bias per visible unit"
+        );
+        assert_eq!(hidden_bias.len(), hidden, "one hidden bias per hidden unit");
+        Self {
+            visible,
+            hidden,
+            weights,
+            visible_bias,
+            hidden_bias,
+        }
+    }
+
+    /// `self + other`, elementwise, written into `out` (the fast-weights model `θ + θ_f`).
+    pub fn sum_into(&self, other: &HostParams, out: &mut HostParams) {
+        let add = |dst: &mut Vec<f32>, x: &[f32], y: &[f32]| {
+            dst.clear();
+            dst.extend(x.iter().zip(y).map(|(a, b)| a + b));
+        };
+        add(&mut out.weights, &self.weights, &other.weights);
+        add(
+            &mut out.visible_bias,
+            &self.visible_bias,
+            &other.visible_bias,
+        );
+        add(&mut out.hidden_bias, &self.hidden_bias, &other.hidden_bias);
+        out.visible = self.visible;
+        out.hidden = self.hidden;
+    }
+}
