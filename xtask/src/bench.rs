@@ -220,6 +220,18 @@ pub fn rbm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
             }
         }
         let mut trainer = host_trainer.expect("at least one engine");
+        if backend == backends[0]
+            && let Some(torch) = pytorch_rate("rbm_step.py", &[steps.to_string()])
+        {
+            let base = baseline.expect("measured above");
+            rows.push(BenchRow {
+                backend,
+                name: "  PyTorch CPU, same update (rbm_step.py)".into(),
+                throughput: torch * batch as f64,
+                unit: "images/s",
+                ratio: torch * batch as f64 / base,
+            });
+        }
         // Exact log Z of a 784 x 25 model (2^25 states): host kernel, so once is enough.
         if backend == backends[0] {
             let small = gen_rbm::RbmConfig::new(visible)

@@ -11,12 +11,15 @@
 //! `softplus(0) = ln 2`, so `log Z_0 = Σ_i log(1 + e^{b_A,i}) + H ln 2`. Each run draws `v_0 ~ p_A` and alternates the weight
 //! update `log w += log p*_k(v_{k-1}) - log p*_{k-1}(v_{k-1})` with one Gibbs transition that
 //! leaves `p_k` invariant. Then `Z_B / Z_A ≈ mean(w)`. All runs advance together as one batch on
-//! the device; the log weights stay there until the end.
+//! the device (or on the host engine, [`crate::host::annealing`]); the log weights stay there
+//! until the end.
 
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
 use gen_core::tensor_io::to_vec_f32;
 
+use crate::engine::Engine;
+use crate::host::{CounterRng, HostAnnealingPath, HostParams};
 use crate::model::{Rbm, bernoulli};
 
 /// Inverse temperatures of Salakhutdinov & Murray (2008), Sec. 4.1: steps of 1e-3 from 0 to 0.5,
@@ -50,6 +53,8 @@ pub struct AisConfig {
     pub runs: usize,
     /// Inverse temperatures from 0 to 1.
     pub betas: Vec<f64>,
+    /// Where the runs advance (the host engine on CPU backends by default).
+    pub engine: Engine,
 }
 
 impl Default for AisConfig {
@@ -57,6 +62,7 @@ impl Default for AisConfig {
         Self {
             runs: 100,
             betas: salakhutdinov_schedule(),
+            engine: Engine::Auto,
         }
     }
 }
@@ -221,6 +227,26 @@ pub fn ais_log_weights(
     to_vec_f32(log_w).into_iter().map(|x| x as f64).collect()
 }
 
+/// The log weights of `runs` runs on the engine `engine` chooses for `device`; the host engine's
+/// streams are keyed from the device generator, so seeding the device fixes either.
+fn log_weights_on(
+    rbm: &Rbm,
+    base_bias: &[f32],
+    runs: usize,
+    betas: &[f64],
+    engine: Engine,
+    device: &Device,
+) -> (Vec<f64>, f64) {
+    if engine.on_host(device) {
+        let path = HostAnnealingPath::new(HostParams::from_rbm(rbm), base_bias);
+        let rng = CounterRng::from_device(device);
+        (path.ais_log_weights(runs, betas, rng), path.log_z_base)
+    } else {
+        let path = AnnealingPath::new(rbm, base_bias, device);
+        (ais_log_weights(&path, runs, betas, device), path.log_z_base)
+    }
+}
+
 /// Estimates `log Z` of `rbm` by AIS from the base-rate model with visible biases `base_bias`.
 pub fn ais_log_partition(
     rbm: &Rbm,
@@ -232,9 +258,15 @@ pub fn ais_log_partition(
         config.runs >= 2,
         "AIS needs at least two runs for its interval"
     );
-    let path = AnnealingPath::new(rbm, base_bias, device);
-    let log_w = ais_log_weights(&path, config.runs, &config.betas, device);
-    AisEstimate::from_log_weights(&log_w, path.log_z_base)
+    let (log_w, log_z_base) = log_weights_on(
+        rbm,
+        base_bias,
+        config.runs,
+        &config.betas,
+        config.engine,
+        device,
+    );
+    AisEstimate::from_log_weights(&log_w, log_z_base)
 }
 
 /// AIS that adds batches of `config.runs` runs until the interval closes or `max_runs` runs
@@ -248,11 +280,18 @@ pub fn ais_until_closed(
     max_runs: usize,
     device: &Device,
 ) -> (AisEstimate, usize) {
-    let path = AnnealingPath::new(rbm, base_bias, device);
     let mut log_w = Vec::new();
     loop {
-        log_w.extend(ais_log_weights(&path, config.runs, &config.betas, device));
-        let estimate = AisEstimate::from_log_weights(&log_w, path.log_z_base);
+        let (batch, log_z_base) = log_weights_on(
+            rbm,
+            base_bias,
+            config.runs,
+            &config.betas,
+            config.engine,
+            device,
+        );
+        log_w.extend(batch);
+        let estimate = AisEstimate::from_log_weights(&log_w, log_z_base);
         if estimate.is_closed() || log_w.len() + config.runs > max_runs {
             return (estimate, log_w.len());
         }

@@ -12,6 +12,7 @@
 //! | exact log-likelihood (Figure 1, 25 hidden units) | [`eval::log_partition_exact`] |
 
 pub mod ais;
+pub mod engine;
 pub mod enumeration;
 pub mod eval;
 pub mod exact_cpu;

@@ -23,6 +23,8 @@ use gen_core::data::Dataset;
 use gen_core::tensor_io::to_vec_f32;
 
 use crate::ais::AnnealingPath;
+use crate::engine::Engine;
+use crate::host::{CounterRng, HostAnnealingPath, HostParams};
 use crate::model::Rbm;
 
 /// Settings of a RAISE estimate.
@@ -32,6 +34,8 @@ pub struct RaiseConfig {
     pub examples: usize,
     /// Inverse temperatures from 0 to 1.
     pub betas: Vec<f64>,
+    /// Where the chains run (the host engine on CPU backends by default).
+    pub engine: Engine,
 }
 
 /// A RAISE estimate of `log Z` over test vectors.
@@ -45,14 +49,24 @@ pub struct RaiseEstimate {
     pub examples: usize,
 }
 
-/// `-F(v) - log p̂_ann(v)` for each row of `data`, by one reverse annealing chain each.
+/// `-F(v) - log p̂_ann(v)` for each row of `data`, by one reverse annealing chain each, on the
+/// engine `engine` chooses for `device` (seeding the device fixes the chains either way).
 pub fn raise_log_partitions(
     rbm: &Rbm,
     base_bias: &[f32],
     data: Tensor<2>,
     betas: &[f64],
+    engine: Engine,
     device: &Device,
 ) -> Vec<f64> {
+    if engine.on_host(device) {
+        let path = HostAnnealingPath::new(HostParams::from_rbm(rbm), base_bias);
+        return path.raise_log_partitions(
+            &to_vec_f32(data),
+            betas,
+            CounterRng::from_device(device),
+        );
+    }
     let path = AnnealingPath::new(rbm, base_bias, device);
     let n = data.dims()[0];
     let mut v = data;
@@ -77,10 +91,11 @@ pub fn raise_log_likelihoods(
     base_bias: &[f32],
     data: Tensor<2>,
     betas: &[f64],
+    engine: Engine,
     device: &Device,
 ) -> Vec<f64> {
     let minus_f = to_vec_f32(rbm.free_energy(data.clone()).neg());
-    raise_log_partitions(rbm, base_bias, data, betas, device)
+    raise_log_partitions(rbm, base_bias, data, betas, engine, device)
         .into_iter()
         .zip(minus_f)
         .map(|(l, f)| f as f64 - l)
@@ -105,6 +120,7 @@ pub fn raise_estimate(
             base_bias,
             test.batch(&idx, device),
             &config.betas,
+            config.engine,
             device,
         ));
     }

@@ -30,13 +30,13 @@
 use burn::config::Config;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use gen_core::data::Dataset;
-use gen_core::host_device::is_host_device;
 use gen_core::npy::{decode_npy, encode_npy};
 use gen_core::run::Checkpoint;
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
+pub use crate::engine::Engine;
 use crate::eval::{
     log_partition_exact, mean_log_likelihood, reconstruction_error,
     stochastic_pseudo_log_likelihood,
@@ -80,34 +80,6 @@ pub enum Schedule {
     Constant,
     /// Linear decay to zero at the last update (Tieleman 2008 decays all rates this way).
     Linear,
-}
-
-/// Where the update runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Engine {
-    /// The host engine ([`crate::host`]) when the device is a CPU backend (flex, ndarray) and
-    /// the method is CD, PCD or FPCD; burn's tensor operations otherwise.
-    Auto,
-    /// Always the host engine (on a GPU device the parameters then travel to and from the
-    /// host whenever the model is read); parallel tempering is not implemented there.
-    Host,
-    /// Always burn's tensor operations on the device.
-    Device,
-}
-
-impl std::str::FromStr for Engine {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "auto" => Ok(Engine::Auto),
-            "host" => Ok(Engine::Host),
-            "device" => Ok(Engine::Device),
-            other => Err(format!(
-                "unknown RBM engine '{other}': use auto, host or device"
-            )),
-        }
-    }
 }
 
 /// Training settings of an RBM.
@@ -304,13 +276,14 @@ impl RbmTrainer {
                 Tensor::<1>::full([h], 0.5, device),
             )
         });
-        let on_host = match config.engine {
-            Engine::Host => true,
-            Engine::Device => false,
-            Engine::Auto => is_host_device(device) && config.method != Method::Pt,
-        };
+        // PT has no host implementation: it stays on the device whatever the choice.
+        let on_host = config.engine.on_host(device) && config.method != Method::Pt;
         // Drawn only for the host engine, so the device engine's random stream is unchanged.
-        let host_key = if on_host { key_from_device(device) } else { 0 };
+        let host_key = if on_host {
+            CounterRng::from_device(device).key()
+        } else {
+            0
+        };
         Self {
             rbm,
             velocity: ParamSet::zeros(v, h, device),
@@ -736,16 +709,6 @@ fn param_set(p: &HostParams, device: &Device) -> ParamSet {
         visible_bias,
         hidden_bias,
     }
-}
-
-/// A 64-bit key for the host engine's streams from three uniforms of the device generator
-/// (24 bits each), so that seeding the device seeds the host engine too.
-fn key_from_device(device: &Device) -> u64 {
-    to_vec_f32(Tensor::<1>::random([3], Distribution::Default, device))
-        .into_iter()
-        .fold(0u64, |key, u| {
-            (key << 24) ^ (u as f64 * 16_777_216.0) as u64
-        })
 }
 
 /// One array of a checkpoint: its name, shape and values.

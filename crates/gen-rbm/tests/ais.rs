@@ -42,7 +42,10 @@ fn ais_brackets_the_exact_log_z_of_a_trained_20_hidden_unit_rbm() {
         let e = ais_log_partition(
             trainer.model(),
             &base_rate_biases(&train.mean()),
-            &AisConfig::default(),
+            &AisConfig {
+                engine: common::engine(),
+                ..AisConfig::default()
+            },
             &device,
         );
         eprintln!("exact {exact}, AIS {e:?}");

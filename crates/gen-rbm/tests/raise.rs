@@ -110,10 +110,11 @@ fn the_reverse_estimate_is_unbiased_for_the_annealing_model() {
         let data = Tensor::<1>::from_data(TensorData::new(v.clone(), [V]), &device)
             .unsqueeze::<2>()
             .repeat_dim(0, n);
-        let estimates: Vec<f64> = raise_log_likelihoods(&rbm, &base, data, &betas, &device)
-            .into_iter()
-            .map(f64::exp)
-            .collect();
+        let estimates: Vec<f64> =
+            raise_log_likelihoods(&rbm, &base, data, &betas, common::engine(), &device)
+                .into_iter()
+                .map(f64::exp)
+                .collect();
         let mean = estimates.iter().sum::<f64>() / n as f64;
         let sd =
             (estimates.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
@@ -162,7 +163,7 @@ fn with_many_temperatures_the_reverse_log_z_is_just_above_the_exact_one() {
     let data = Tensor::<2>::from_data(TensorData::new(rows, [n, V]), &device);
     let minus_f = to_vec_f32(rbm.free_energy(data.clone()).neg());
     let betas = scaled_schedule(10.0);
-    let per_vector = raise_log_partitions(&rbm, &base, data, &betas, &device);
+    let per_vector = raise_log_partitions(&rbm, &base, data, &betas, common::engine(), &device);
     let (mut mean, mut var) = (0.0, 0.0);
     for s in 0..1 << V {
         let chunk = &per_vector[s * per_state..(s + 1) * per_state];

@@ -368,7 +368,10 @@ pub fn eval(
         "exact" => Ok(exact_metrics(rbm, &splits, None)?),
         "ais" => {
             device.seed(derive(trained.config.seed, Stream::Eval, 1));
-            let config = AisConfig::default();
+            let config = AisConfig {
+                engine: trained.config.train.engine,
+                ..AisConfig::default()
+            };
             let biases = base_rate_biases(&splits.train.mean());
             let (estimate, runs) = ais_until_closed(rbm, &biases, &config, MAX_AIS_RUNS, device);
             let ll = |data, log_z| json!(mean_log_likelihood(rbm, data, log_z));
@@ -391,6 +394,7 @@ pub fn eval(
             let config = RaiseConfig {
                 examples: RAISE_EXAMPLES,
                 betas: scaled_schedule(RAISE_STEP_SCALE),
+                engine: trained.config.train.engine,
             };
             let biases = base_rate_biases(&splits.train.mean());
             let estimate = raise_estimate(rbm, &biases, &splits.test, &config, device);

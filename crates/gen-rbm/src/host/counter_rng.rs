@@ -7,6 +7,9 @@
 //! generator seeded with `key`, a generator that passes BigCrush. Streams are told apart by
 //! hashing their identifiers into the key.
 
+use burn::tensor::{Device, Distribution, Tensor};
+use gen_core::tensor_io::to_vec_f32;
+
 /// SplitMix64's increment, `2^64 / φ`.
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
@@ -28,6 +31,15 @@ impl CounterRng {
     /// The stream with this key.
     pub fn new(key: u64) -> Self {
         Self { key }
+    }
+
+    /// A stream keyed by three uniforms of the device generator (24 bits each), so that seeding
+    /// the device seeds the host engine too.
+    pub fn from_device(device: &Device) -> Self {
+        let u = to_vec_f32(Tensor::<1>::random([3], Distribution::Default, device));
+        Self::new(u.into_iter().fold(0u64, |key, u| {
+            (key << 24) ^ (u as f64 * 16_777_216.0) as u64
+        }))
     }
 
     /// The key (what a checkpoint stores to continue the same streams).

@@ -8,6 +8,7 @@
 //! on the seed and the step, never on the number of threads. The burn path of
 //! [`crate::train`] stays for GPUs; the two agree to float tolerance (tests/host_engine.rs).
 
+pub mod annealing;
 pub mod conditional;
 pub mod counter_rng;
 pub mod fast_math;
@@ -16,6 +17,7 @@ pub mod gibbs;
 pub mod params;
 pub mod update;
 
+pub use annealing::HostAnnealingPath;
 pub use counter_rng::CounterRng;
 pub use params::HostParams;
 pub use update::{HostTraining, NegativePhase, UpdateRule};

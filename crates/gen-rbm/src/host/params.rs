@@ -1,6 +1,10 @@
 //! An RBM's parameters in host memory (and sets of the same shapes: velocities, fast weights,
 //! gradients).
 
+use gen_core::tensor_io::to_vec_f32;
+
+use crate::model::Rbm;
+
 /// Weights `[visible, hidden]` row-major, visible biases `b`, hidden biases `c`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostParams {
@@ -49,6 +53,18 @@ impl HostParams {
             visible_bias,
             hidden_bias,
         }
+    }
+
+    /// The parameters of a burn [`Rbm`], read back to the host.
+    pub fn from_rbm(rbm: &Rbm) -> Self {
+        let [v, h] = rbm.weights.dims();
+        Self::new(
+            v,
+            h,
+            to_vec_f32(rbm.weights.val()),
+            to_vec_f32(rbm.visible_bias.val()),
+            to_vec_f32(rbm.hidden_bias.val()),
+        )
     }
 
     /// `self + other`, elementwise, written into `out` (the fast-weights model `θ + θ_f`).
