@@ -8,7 +8,8 @@
 //! |---|---|
 //! | energy `E(v,h)`, free energy, conditionals | [`model::Rbm`] |
 //! | CD-k / PCD / FPCD update `θ := θ + α[∇E(X⁻) - ∇E(X⁺)]` | [`train::RbmTrainer::update`] |
-//! | fast weights `θ_f := ρ θ_f + β g` | [`train::RbmTrainer`] (`fast_*` fields) |
+//! | fast weights `θ_f := ρ θ_f + β g` | [`train::RbmTrainer`]; on CPUs [`host::HostTraining::fast`] |
+//! | the same updates, AIS and RAISE on host buffers (CPU backends) | [`host`], chosen by [`engine::Engine`] |
 //! | exact log-likelihood (Figure 1, 25 hidden units) | [`eval::log_partition_exact`] |
 
 pub mod ais;
