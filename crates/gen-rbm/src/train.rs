@@ -337,7 +337,7 @@ impl RbmTrainer {
                     fast_rate: c.fast_learning_rate.unwrap_or(c.learning_rate) as f32,
                     fast_decay: c.fast_decay as f32,
                 },
-                Method::Pt => unreachable!("validate refuses PT on the host engine"),
+                Method::Pt => unreachable!("RbmTrainer::new keeps PT on the device engine"),
             },
             momentum: c.momentum as f32,
             weight_decay: c.weight_decay as f32,
@@ -387,9 +387,10 @@ impl RbmTrainer {
         self.velocity = param_set(&state.velocity, d);
         self.fast = param_set(&state.fast, d);
         let v = state.model.visible;
-        self.chains = state
-            .chains
-            .map(|x| Tensor::from_data(TensorData::new(x.clone(), [x.len() / v, v]), d));
+        self.chains = state.chains.map(|x| {
+            let rows = x.len() / v;
+            Tensor::from_data(TensorData::new(x, [rows, v]), d)
+        });
         self.offsets = state.offsets.map(|(o, r)| {
             let (nv, nh) = (o.len(), r.len());
             (
