@@ -172,7 +172,7 @@ pub fn rbm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
         } else {
             &[Engine::Device]
         };
-        let mut host_trainer = None;
+        let mut first_trainer = None;
         for &engine in engines {
             device.seed(0);
             let rbm = gen_rbm::RbmConfig::new(visible)
@@ -215,11 +215,11 @@ pub fn rbm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
                 ratio: f64::NAN,
             });
             // AIS below runs on the first engine's model (the host engine's where there is one).
-            if host_trainer.is_none() {
-                host_trainer = Some(trainer);
+            if first_trainer.is_none() {
+                first_trainer = Some(trainer);
             }
         }
-        let mut trainer = host_trainer.expect("at least one engine");
+        let mut trainer = first_trainer.expect("at least one engine");
         if backend == backends[0]
             && let Some(torch) = pytorch_rate("rbm_step.py", &[steps.to_string()])
         {

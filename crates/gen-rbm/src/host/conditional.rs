@@ -28,21 +28,16 @@ pub fn logistic_layer(
         "whole rows of {cols}"
     );
     let chunk = (CHUNK_ELEMENTS / cols).max(1) * cols;
-    let probabilities = |start: usize, piece: &mut [f32]| {
+    let probabilities = |piece: &mut [f32]| {
         for row in piece.chunks_exact_mut(cols) {
             for (x, &s) in row.iter_mut().zip(shift) {
                 *x = sigmoid_fast(scale * *x + s);
             }
         }
-        start
     };
     match draw {
         None => {
-            acc.par_chunks_mut(chunk)
-                .enumerate()
-                .for_each(|(i, piece)| {
-                    probabilities(i * chunk, piece);
-                });
+            acc.par_chunks_mut(chunk).for_each(probabilities);
         }
         Some((samples, rng)) => {
             assert_eq!(samples.len(), acc.len(), "one sample per probability");
@@ -50,15 +45,32 @@ pub fn logistic_layer(
                 .zip(samples.par_chunks_mut(chunk))
                 .enumerate()
                 .for_each(|(i, (piece, out))| {
-                    let start = probabilities(i * chunk, piece) as u64;
-                    for (e, (s, &p)) in out.iter_mut().zip(piece.iter()).enumerate() {
-                        *s = if rng.uniform(start + e as u64) < p {
-                            1.0
-                        } else {
-                            0.0
-                        };
-                    }
+                    probabilities(piece);
+                    draw_piece(piece, out, rng, (i * chunk) as u64);
                 });
         }
     }
+}
+
+/// `samples[e] = 1` where `u_e < p_e` (else 0) for a piece of a layer starting at element
+/// `start`, `u_e` the stream's uniform at the element's index.
+fn draw_piece(probs: &[f32], samples: &mut [f32], rng: CounterRng, start: u64) {
+    for (e, (s, &p)) in samples.iter_mut().zip(probs).enumerate() {
+        *s = if rng.uniform(start + e as u64) < p {
+            1.0
+        } else {
+            0.0
+        };
+    }
+}
+
+/// Bernoulli draws from probabilities already computed, in the same fixed chunks as
+/// [`logistic_layer`]'s draws: element `e` gets the stream's uniform `e`, whatever the split.
+pub fn bernoulli_draws(probs: &[f32], samples: &mut [f32], rng: CounterRng) {
+    assert_eq!(samples.len(), probs.len(), "one sample per probability");
+    samples
+        .par_chunks_mut(CHUNK_ELEMENTS)
+        .zip(probs.par_chunks(CHUNK_ELEMENTS))
+        .enumerate()
+        .for_each(|(i, (out, piece))| draw_piece(piece, out, rng, (i * CHUNK_ELEMENTS) as u64));
 }

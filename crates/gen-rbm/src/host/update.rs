@@ -10,6 +10,7 @@
 
 use rayon::prelude::*;
 
+use super::conditional::bernoulli_draws;
 use super::counter_rng::CounterRng;
 use super::gemm::{Op, gemm_into};
 use super::gibbs::{gibbs_steps, hidden_given, visible_given};
@@ -103,6 +104,44 @@ fn matvec_transposed(m: &[f32], cols: usize, x: &[f32]) -> Vec<f32> {
     out
 }
 
+/// `dst := alpha dst + scale ((1/n⁺) V⁺ᵀH⁺ - (1/n⁻) V⁻ᵀH⁻)` for a `[V, H]` destination: the
+/// weight statistics of the gradient, accumulated by two products.
+#[allow(clippy::too_many_arguments)]
+fn accumulate_statistics(
+    dst: &mut [f32],
+    (nv, nh): (usize, usize),
+    alpha: f32,
+    scale: f32,
+    v_pos: &[f32],
+    h_pos: &[f32],
+    v_neg: &[f32],
+    h_neg: &[f32],
+) {
+    let (n_pos, n_neg) = (v_pos.len() / nv, v_neg.len() / nv);
+    let pos = scale / n_pos as f32;
+    let neg = -scale / n_neg as f32;
+    gemm_into(
+        dst,
+        (nv, nh, n_pos),
+        alpha,
+        pos,
+        v_pos,
+        Op::Transposed,
+        h_pos,
+        Op::Plain,
+    );
+    gemm_into(
+        dst,
+        (nv, nh, n_neg),
+        1.0,
+        neg,
+        v_neg,
+        Op::Transposed,
+        h_neg,
+        Op::Plain,
+    );
+}
+
 impl HostTraining {
     /// Training state starting from `model` with zero velocities and fast weights.
     pub fn new(
@@ -159,15 +198,8 @@ impl HostTraining {
             NegativePhase::Contrastive { k } => {
                 // The first hidden sample reuses P(h | v⁺); then k - 1 full steps.
                 let n = positive.len() / self.model.visible;
-                let mut h = h_pos.to_vec();
-                let hidden_stream = rng.substream(0);
-                h.iter_mut().enumerate().for_each(|(e, x)| {
-                    *x = if hidden_stream.uniform(e as u64) < *x {
-                        1.0
-                    } else {
-                        0.0
-                    };
-                });
+                let mut h = vec![0f32; h_pos.len()];
+                bernoulli_draws(h_pos, &mut h, rng.substream(0));
                 let mut v = vec![0f32; n * self.model.visible];
                 let mut probs = Vec::new();
                 visible_given(
@@ -240,56 +272,15 @@ impl HostTraining {
         negative: &[f32],
     ) -> (Vec<f32>, Vec<f32>) {
         let (nv, nh) = (self.model.visible, self.model.hidden);
-        let (n_pos, n_neg) = (positive.len() / nv, negative.len() / nv);
         let h_neg = self.hidden_probabilities(negative);
         let g = &mut self.gradient_weights;
         match &self.offsets {
             Some((o, r)) => {
                 let (vp, hp) = (centred(positive, o), centred(h_pos, r));
                 let (vn, hn) = (centred(negative, o), centred(&h_neg, r));
-                gemm_into(
-                    g,
-                    (nv, nh, n_pos),
-                    0.0,
-                    1.0 / n_pos as f32,
-                    &vp,
-                    Op::Transposed,
-                    &hp,
-                    Op::Plain,
-                );
-                gemm_into(
-                    g,
-                    (nv, nh, n_neg),
-                    1.0,
-                    -1.0 / n_neg as f32,
-                    &vn,
-                    Op::Transposed,
-                    &hn,
-                    Op::Plain,
-                );
+                accumulate_statistics(g, (nv, nh), 0.0, 1.0, &vp, &hp, &vn, &hn);
             }
-            None => {
-                gemm_into(
-                    g,
-                    (nv, nh, n_pos),
-                    0.0,
-                    1.0 / n_pos as f32,
-                    positive,
-                    Op::Transposed,
-                    h_pos,
-                    Op::Plain,
-                );
-                gemm_into(
-                    g,
-                    (nv, nh, n_neg),
-                    1.0,
-                    -1.0 / n_neg as f32,
-                    negative,
-                    Op::Transposed,
-                    &h_neg,
-                    Op::Plain,
-                );
-            }
+            None => accumulate_statistics(g, (nv, nh), 0.0, 1.0, positive, h_pos, negative, &h_neg),
         }
         let difference = |a: Vec<f32>, b: Vec<f32>| -> Vec<f32> {
             a.into_iter().zip(b).map(|(x, y)| x - y).collect()
@@ -405,28 +396,16 @@ impl HostTraining {
         lr: f32,
     ) {
         let (nv, nh) = (self.model.visible, self.model.hidden);
-        let (n_pos, n_neg) = (positive.len() / nv, negative.len() / nv);
         let h_neg = self.hidden_probabilities(negative);
-        let w = &mut self.model.weights;
-        gemm_into(
-            w,
-            (nv, nh, n_pos),
+        accumulate_statistics(
+            &mut self.model.weights,
+            (nv, nh),
             1.0 - lr * rule.weight_decay,
-            lr / n_pos as f32,
+            lr,
             positive,
-            Op::Transposed,
             h_pos,
-            Op::Plain,
-        );
-        gemm_into(
-            w,
-            (nv, nh, n_neg),
-            1.0,
-            -lr / n_neg as f32,
             negative,
-            Op::Transposed,
             &h_neg,
-            Op::Plain,
         );
         let step = |theta: &mut [f32], pos: Vec<f32>, neg: Vec<f32>| {
             for ((t, p), q) in theta.iter_mut().zip(pos).zip(neg) {
