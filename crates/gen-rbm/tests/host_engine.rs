@@ -8,6 +8,9 @@ mod common;
 use burn::tensor::{Tensor, TensorData};
 use gen_core::tensor_io::to_vec_f32;
 use gen_rbm::RbmConfig;
+use gen_rbm::host::binary_product::{
+    MAX_DENSITY, OnesLists, product_into, transposed, transposed_product_into,
+};
 use gen_rbm::host::conditional::logistic_layer;
 use gen_rbm::host::fast_math::sigmoid_fast;
 use gen_rbm::host::gemm::{Op, gemm_into};
@@ -146,6 +149,124 @@ fn products_match_a_triple_loop_for_every_layout() {
         Op::Plain,
     );
     assert_eq!(dst, vec![3.0, 4.0, 6.0, 8.0]);
+}
+
+/// A 0/1 matrix with ones where a deterministic uniform falls below `density`.
+fn binary_with_density(n: usize, density: f32, seed: u64) -> Vec<f32> {
+    values(n, seed)
+        .into_iter()
+        .map(|v| if (v + 1.0) / 2.0 < density { 1.0 } else { 0.0 })
+        .collect()
+}
+
+#[test]
+fn products_with_binary_matrices_match_a_triple_loop_at_every_density() {
+    // 37 rows and 29 columns: remainders for the eight-row sums and the eight-row transpose
+    // tiles; densities below, near and above the switch to the GEMM.
+    let (m, n, k) = (37, 23, 29);
+    for density in [0.0, 0.05, 0.13, 0.35, 0.6, 1.0] {
+        let a = binary_with_density(m * k, density, 21);
+        let b = values(k * n, 22);
+        let c = values(m * n, 23);
+        let start_mn = values(m * n, 24);
+        let start_kn = values(k * n, 25);
+        for (alpha, beta) in [(0.0f32, 1.0f32), (1.0, -0.5), (0.9, 2.0)] {
+            let mut dst = start_mn.clone();
+            product_into(&mut dst, (m, n, k), alpha, beta, &a, &b);
+            let mut dst_t = start_kn.clone();
+            transposed_product_into(&mut dst_t, (k, n, m), alpha, beta, &a, &c);
+            for i in 0..m {
+                for j in 0..n {
+                    let dot: f64 = (0..k)
+                        .map(|l| a[i * k + l] as f64 * b[l * n + j] as f64)
+                        .sum();
+                    let want = alpha as f64 * start_mn[i * n + j] as f64 + beta as f64 * dot;
+                    let got = dst[i * n + j] as f64;
+                    assert!(
+                        (got - want).abs() < 1e-5,
+                        "A B, ρ={density} α={alpha} β={beta} ({i}, {j}): {got} vs {want}"
+                    );
+                }
+            }
+            for l in 0..k {
+                for j in 0..n {
+                    let dot: f64 = (0..m)
+                        .map(|i| a[i * k + l] as f64 * c[i * n + j] as f64)
+                        .sum();
+                    let want = alpha as f64 * start_kn[l * n + j] as f64 + beta as f64 * dot;
+                    let got = dst_t[l * n + j] as f64;
+                    assert!(
+                        (got - want).abs() < 1e-5,
+                        "Aᵀ C, ρ={density} α={alpha} β={beta} ({l}, {j}): {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+    // α = 0 ignores the old contents, even NaN, on the row-sum path too.
+    let mut dst = vec![f32::NAN; 4];
+    product_into(
+        &mut dst,
+        (2, 2, 3),
+        0.0,
+        1.0,
+        &[1., 0., 0., 0., 0., 1.],
+        &[3., 4., 5., 6., 7., 8.],
+    );
+    assert_eq!(dst, vec![3.0, 4.0, 7.0, 8.0]);
+}
+
+#[test]
+fn ones_lists_name_exactly_the_ones_and_refuse_what_is_not_sparse_and_binary() {
+    let (rows, cols) = (13, 17);
+    let a = binary_with_density(rows * cols, 0.2, 31);
+    let by_row = OnesLists::of_rows(&a, cols).expect("binary and sparse");
+    let by_column = OnesLists::of_columns(&a, cols).expect("binary and sparse");
+    assert_eq!(by_row.len(), rows);
+    assert_eq!(by_column.len(), cols);
+    for r in 0..rows {
+        let want: Vec<u32> = (0..cols as u32)
+            .filter(|&c| a[r * cols + c as usize] == 1.0)
+            .collect();
+        assert_eq!(by_row.list(r), want.as_slice(), "row {r}");
+    }
+    for c in 0..cols {
+        let want: Vec<u32> = (0..rows as u32)
+            .filter(|&r| a[r as usize * cols + c] == 1.0)
+            .collect();
+        assert_eq!(by_column.list(c), want.as_slice(), "column {c}");
+    }
+    // A probability, or a centred state, is not binary.
+    let mut not_binary = a.clone();
+    not_binary[40] = 0.5;
+    assert!(OnesLists::of_rows(&not_binary, cols).is_none());
+    not_binary[40] = -0.13;
+    assert!(OnesLists::of_columns(&not_binary, cols).is_none());
+    // Densities above the threshold go to the GEMM; at it, to the row sums.
+    let total = 100;
+    let at_threshold = (MAX_DENSITY * total as f64).floor() as usize;
+    let mut dense = vec![0f32; total];
+    dense[..at_threshold].fill(1.0);
+    assert!(OnesLists::of_rows(&dense, 10).is_some());
+    dense[at_threshold] = 1.0;
+    assert!(OnesLists::of_rows(&dense, 10).is_none());
+}
+
+#[test]
+fn transposing_moves_every_entry() {
+    for (rows, cols) in [(1, 1), (8, 32), (9, 33), (37, 70), (784, 50)] {
+        let a = values(rows * cols, 41);
+        let t = transposed(&a, rows, cols);
+        for r in 0..rows {
+            for c in 0..cols {
+                assert_eq!(
+                    t[c * rows + r],
+                    a[r * cols + c],
+                    "{rows} x {cols} at ({r}, {c})"
+                );
+            }
+        }
+    }
 }
 
 #[test]

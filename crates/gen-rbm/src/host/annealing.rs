@@ -9,15 +9,17 @@
 
 use rayon::prelude::*;
 
+use super::binary_product::{product_into, transposed};
 use super::conditional::logistic_layer;
 use super::counter_rng::CounterRng;
-use super::gemm::{Op, gemm_into};
 use super::params::HostParams;
 
 /// The annealing path from the base-rate model with visible biases `b_A` to an RBM.
 #[derive(Debug, Clone)]
 pub struct HostAnnealingPath {
     rbm: HostParams,
+    /// `Wᵀ` (`H x V`), whose rows the product `W h` sums for binary `h`.
+    weights_t: Vec<f32>,
     base_bias: Vec<f32>,
     /// `b - b_A`.
     bias_difference: Vec<f32>,
@@ -48,6 +50,7 @@ impl HostAnnealingPath {
             .map(|(b, a)| b - a)
             .collect();
         Self {
+            weights_t: transposed(&rbm.weights, rbm.visible, rbm.hidden),
             rbm,
             base_bias: base_bias.to_vec(),
             bias_difference,
@@ -60,16 +63,7 @@ impl HostAnnealingPath {
         let (nv, nh) = (self.rbm.visible, self.rbm.hidden);
         let n = v.len() / nv;
         x.resize(n * nh, 0.0);
-        gemm_into(
-            x,
-            (n, nh, nv),
-            0.0,
-            1.0,
-            v,
-            Op::Plain,
-            &self.rbm.weights,
-            Op::Plain,
-        );
+        product_into(x, (n, nh, nv), 0.0, 1.0, v, &self.rbm.weights);
         x.par_chunks_mut(nh * ROWS_PER_ITEM).for_each(|rows| {
             for row in rows.chunks_exact_mut(nh) {
                 for (a, &c) in row.iter_mut().zip(&self.rbm.hidden_bias) {
@@ -119,16 +113,7 @@ impl HostAnnealingPath {
         let zeros = vec![0f32; nh];
         logistic_layer(x, nh, beta32, &zeros, Some((&mut h, rng.substream(0))));
         let mut acc = vec![0f32; n * nv];
-        gemm_into(
-            &mut acc,
-            (n, nv, nh),
-            0.0,
-            1.0,
-            &h,
-            Op::Plain,
-            &self.rbm.weights,
-            Op::Transposed,
-        );
+        product_into(&mut acc, (n, nv, nh), 0.0, 1.0, &h, &self.weights_t);
         let shift: Vec<f32> = self
             .rbm
             .visible_bias

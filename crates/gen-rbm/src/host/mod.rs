@@ -9,6 +9,7 @@
 //! [`crate::train`] stays for GPUs; the two agree to float tolerance (tests/host_engine.rs).
 
 pub mod annealing;
+pub mod binary_product;
 pub mod conditional;
 pub mod counter_rng;
 pub mod fast_math;

@@ -10,9 +10,9 @@
 
 use rayon::prelude::*;
 
+use super::binary_product::{transposed, transposed_product_into};
 use super::conditional::bernoulli_draws;
 use super::counter_rng::CounterRng;
-use super::gemm::{Op, gemm_into};
 use super::gibbs::{gibbs_steps, hidden_given, visible_given};
 use super::params::HostParams;
 
@@ -105,7 +105,8 @@ fn matvec_transposed(m: &[f32], cols: usize, x: &[f32]) -> Vec<f32> {
 }
 
 /// `dst := alpha dst + scale ((1/n⁺) V⁺ᵀH⁺ - (1/n⁻) V⁻ᵀH⁻)` for a `[V, H]` destination: the
-/// weight statistics of the gradient, accumulated by two products.
+/// weight statistics of the gradient, accumulated by two products (row sums where the visible
+/// states are binary).
 #[allow(clippy::too_many_arguments)]
 fn accumulate_statistics(
     dst: &mut [f32],
@@ -120,26 +121,8 @@ fn accumulate_statistics(
     let (n_pos, n_neg) = (v_pos.len() / nv, v_neg.len() / nv);
     let pos = scale / n_pos as f32;
     let neg = -scale / n_neg as f32;
-    gemm_into(
-        dst,
-        (nv, nh, n_pos),
-        alpha,
-        pos,
-        v_pos,
-        Op::Transposed,
-        h_pos,
-        Op::Plain,
-    );
-    gemm_into(
-        dst,
-        (nv, nh, n_neg),
-        1.0,
-        neg,
-        v_neg,
-        Op::Transposed,
-        h_neg,
-        Op::Plain,
-    );
+    transposed_product_into(dst, (nv, nh, n_pos), alpha, pos, v_pos, h_pos);
+    transposed_product_into(dst, (nv, nh, n_neg), 1.0, neg, v_neg, h_neg);
 }
 
 impl HostTraining {
@@ -202,20 +185,25 @@ impl HostTraining {
                 bernoulli_draws(h_pos, &mut h, rng.substream(0));
                 let mut v = vec![0f32; n * self.model.visible];
                 let mut probs = Vec::new();
+                let weights_t =
+                    transposed(&self.model.weights, self.model.visible, self.model.hidden);
                 visible_given(
                     &self.model,
+                    &weights_t,
                     &h,
                     1.0,
                     &self.model.visible_bias,
                     &mut probs,
                     Some((&mut v, rng.substream(1))),
                 );
-                gibbs_steps(&self.model, &mut v, k - 1, 1, rng);
+                gibbs_steps(&self.model, &weights_t, &mut v, k - 1, 1, rng);
                 v
             }
             NegativePhase::Persistent { k } => {
                 let mut v = self.chains.take().expect("persistent methods keep chains");
-                gibbs_steps(&self.model, &mut v, k, 0, rng);
+                let weights_t =
+                    transposed(&self.model.weights, self.model.visible, self.model.hidden);
+                gibbs_steps(&self.model, &weights_t, &mut v, k, 0, rng);
                 self.chains = Some(v.clone());
                 v
             }
@@ -224,7 +212,8 @@ impl HostTraining {
                 let mut sampling =
                     std::mem::replace(&mut self.sampling_model, HostParams::zeros(0, 0));
                 self.model.sum_into(&self.fast, &mut sampling);
-                gibbs_steps(&sampling, &mut v, k, 0, rng);
+                let weights_t = transposed(&sampling.weights, sampling.visible, sampling.hidden);
+                gibbs_steps(&sampling, &weights_t, &mut v, k, 0, rng);
                 self.sampling_model = sampling;
                 self.chains = Some(v.clone());
                 v
