@@ -381,8 +381,9 @@ fn pytorch_rate(script: &str, args: &[String]) -> Option<f64> {
 /// The DAE's MNIST default (Bengio et al. 2013's code): a tied sigmoid DAE 784-2000, batches of
 /// 100, salt-and-pepper 0.4, Bernoulli reconstruction. Training images per second, simple and
 /// with 5 walkback steps, and chain transitions per second for 1,000 parallel chains. Ratios are
-/// to simple training's images per second (walkback: the cost of its 5 pairs) and, for the
-/// chain, to the first backend's.
+/// to simple training's images per second (walkback: the cost of its 5 pairs), for the PyTorch
+/// rows (`xtask/bench/dae_step.py`, when python3 has torch) to the row above them, and for the
+/// chain to the first backend's.
 pub fn dae(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     use gen_dae::chain::Chain;
     use gen_dae::walkback::Walkback;
@@ -394,11 +395,12 @@ pub fn dae(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
         let device = device_for(backend)?;
         device.seed(0);
         let mut simple_rate = None;
-        for (name, walkback) in [
-            ("dae train simple 784-2000", Walkback::None),
+        for (name, walkback, walks) in [
+            ("dae train simple 784-2000", Walkback::None, 1),
             (
                 "dae train walkback 5 784-2000",
                 Walkback::Fixed { steps: 5 },
+                5,
             ),
         ] {
             let config = DaeTrainConfig {
@@ -429,6 +431,18 @@ pub fn dae(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
                 unit: "images/s",
                 ratio: rate / base,
             });
+            if backend == backends[0]
+                && let Some(torch) =
+                    pytorch_rate("dae_step.py", &[updates.to_string(), walks.to_string()])
+            {
+                rows.push(BenchRow {
+                    backend,
+                    name: "  PyTorch CPU, same update (dae_step.py)".into(),
+                    throughput: torch * batch as f64,
+                    unit: "images/s",
+                    ratio: torch * batch as f64 / rate,
+                });
+            }
         }
         let model = TiedDaeConfig::new(d).init(&device);
         let corruption = DaeTrainConfig::default().corruption;
@@ -463,8 +477,8 @@ pub fn dae(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
 
 /// Deep energy model training with the MNIST defaults of `gen train ebm` (convolutional
 /// energy 64-128 with 1,024 experts, generator 100-1024-1024-784, batches of 100): iterations
-/// (an energy step and a generator step) per second, and each step alone as a ratio to the
-/// iteration.
+/// (an energy step and a generator step) per second, and each step alone and the same iteration
+/// in PyTorch (`xtask/bench/ebm_step.py`, when python3 has torch) as a ratio to the iteration.
 pub fn ebm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     use gen_cli::methods::ebm::EbmRunConfig;
     use gen_ebm::{EbmTrainer, FeatureConfig};
@@ -517,6 +531,17 @@ pub fn ebm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
                 throughput: rate,
                 unit: "it/s",
                 ratio: rate / full,
+            });
+        }
+        if backend == backends[0]
+            && let Some(torch) = pytorch_rate("ebm_step.py", &[iterations.to_string()])
+        {
+            rows.push(BenchRow {
+                backend,
+                name: "  PyTorch CPU, same iteration (ebm_step.py)".into(),
+                throughput: torch,
+                unit: "it/s",
+                ratio: torch / full,
             });
         }
     }
