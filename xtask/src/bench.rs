@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use burn::tensor::{Device, Distribution, Tensor};
-use gen_cli::backend::{BackendName, compiled_backends, device_for};
+use gen_core::backend::{BackendName, compiled_backends, device_for};
 use gen_core::tensor_io::to_vec_f32;
 
 /// One measured row.
@@ -480,19 +480,20 @@ pub fn dae(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
 /// (an energy step and a generator step) per second, and each step alone and the same iteration
 /// in PyTorch (`xtask/bench/ebm_step.py`, when python3 has torch) as a ratio to the iteration.
 pub fn ebm(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
-    use gen_cli::methods::ebm::EbmRunConfig;
-    use gen_ebm::{EbmTrainer, FeatureConfig};
+    use gen_core::data::ItemShape;
+    use gen_ebm::EbmTrainer;
+    use gen_ebm::run::EbmRunConfig;
     let iterations = 10usize;
     let mut rows = Vec::new();
     for &backend in backends {
         let device = device_for(backend)?;
         device.seed(0);
         let mut config = EbmRunConfig::defaults("mnist", 0, backend);
-        config.energy.input = 784;
-        config.generator.output = 784;
-        if let FeatureConfig::Conv { image, .. } = &mut config.energy.features {
-            *image = [1, 28, 28];
-        }
+        config.fit_to(ItemShape::Image {
+            channels: 1,
+            height: 28,
+            width: 28,
+        });
         let mut trainer = EbmTrainer::new(
             config.energy.init(&device),
             config.generator.init(&device),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use gen_cli::backend::BackendName;
+use gen_core::backend::BackendName;
 use xtask::experiment::Profile;
 
 #[derive(Debug, Parser)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::backend::BackendName;
+use gen_core::backend::BackendName;
 
 /// Train, sample and evaluate classic generative models (RBM, GMMN, DAE, deep energy models,
 /// CycleGAN/UNIT).

@@ -1,13 +1,14 @@
 //! # gen-cli
 //!
 //! The `gen` command line as a library, so that `xtask` (reproduction, benchmarks) and tests
-//! drive exactly what users run. The binary is a thin `main` around [`run`].
+//! drive exactly what users run. The binary is a thin `main` around [`run`]. Each method lives
+//! in its crate (its `run` module implements `gen_core::method::GenerativeMethod`); this crate
+//! parses arguments, maps them onto the methods' requests ([`commands`]), keeps the
+//! [`registry`] from a run's method name to its crate, and prints.
 
-pub mod backend;
 pub mod cli;
 pub mod commands;
-pub mod methods;
-pub mod run_config;
+pub mod registry;
 
 use clap::Parser;
 

@@ -61,12 +61,9 @@ fn cli_definition_is_consistent() {
 
 #[test]
 fn default_rbm_configuration() {
-    let config = gen_cli::methods::rbm::RbmRunConfig::defaults(
-        "digits",
-        42,
-        gen_cli::backend::BackendName::Flex,
-    );
-    insta::assert_snapshot!(gen_cli::run_config::to_text(&config).unwrap());
+    let config =
+        gen_rbm::run::RbmRunConfig::defaults("digits", 42, gen_core::backend::BackendName::Flex);
+    insta::assert_snapshot!(gen_core::run::configuration::to_text(&config).unwrap());
 }
 
 #[test]
@@ -77,15 +74,15 @@ fn train_gmmn_help() {
 #[test]
 fn default_gmmn_configurations() {
     for method in ["gmmn", "gmmn-ae"] {
-        let config = gen_cli::methods::gmmn::GmmnRunConfig::defaults(
+        let config = gen_mmd::run::GmmnRunConfig::defaults(
             method,
             "mnist",
             42,
-            gen_cli::backend::BackendName::Flex,
+            gen_core::backend::BackendName::Flex,
         );
         insta::assert_snapshot!(
             format!("default_{}_configuration", method.replace('-', "_")),
-            gen_cli::run_config::to_text(&config).unwrap()
+            gen_core::run::configuration::to_text(&config).unwrap()
         );
     }
 }
@@ -98,14 +95,11 @@ fn train_ebm_help() {
 #[test]
 fn default_ebm_configurations() {
     for data in ["mnist", "ring8"] {
-        let config = gen_cli::methods::ebm::EbmRunConfig::defaults(
-            data,
-            42,
-            gen_cli::backend::BackendName::Flex,
-        );
+        let config =
+            gen_ebm::run::EbmRunConfig::defaults(data, 42, gen_core::backend::BackendName::Flex);
         insta::assert_snapshot!(
             format!("default_ebm_{data}_configuration"),
-            gen_cli::run_config::to_text(&config).unwrap()
+            gen_core::run::configuration::to_text(&config).unwrap()
         );
     }
 }
@@ -124,15 +118,15 @@ fn translate_help() {
 fn default_cyclegan_configurations() {
     // The reference's settings for 256x256 images (horse2zebra) and ours for the 32x32 shapes.
     for (data, side) in [("horse2zebra", 256), ("shapes", 32)] {
-        let config = gen_cli::methods::cyclegan::CycleGanRunConfig::defaults(
+        let config = gen_i2i::run::cyclegan::CycleGanRunConfig::defaults(
             data,
             42,
-            gen_cli::backend::BackendName::Flex,
+            gen_core::backend::BackendName::Flex,
             [3, side, side],
         );
         insta::assert_snapshot!(
             format!("default_cyclegan_{data}_configuration"),
-            gen_cli::run_config::to_text(&config).unwrap()
+            gen_core::run::configuration::to_text(&config).unwrap()
         );
     }
 }
@@ -146,16 +140,16 @@ fn train_unit_help() {
 fn default_unit_configurations() {
     // The reference's settings for horse2zebra's 1,067 horses at 256x256, ours for the shapes.
     for (data, side, train_a) in [("horse2zebra", 256, 1067), ("shapes", 32, 1000)] {
-        let config = gen_cli::methods::unit::UnitRunConfig::defaults(
+        let config = gen_i2i::run::unit::UnitRunConfig::defaults(
             data,
             42,
-            gen_cli::backend::BackendName::Flex,
+            gen_core::backend::BackendName::Flex,
             [3, side, side],
             train_a,
         );
         insta::assert_snapshot!(
             format!("default_unit_{data}_configuration"),
-            gen_cli::run_config::to_text(&config).unwrap()
+            gen_core::run::configuration::to_text(&config).unwrap()
         );
     }
 }

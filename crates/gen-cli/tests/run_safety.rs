@@ -5,11 +5,7 @@
 use std::path::Path;
 
 mod common;
-use common::{fails_in, gen_in, ok};
-
-fn fails(args: &[&str]) -> String {
-    fails_in(None, args)
-}
+use common::{fails, fails_in, gen_in, ok};
 
 /// A PCD run of 16 x 8 on bars and stripes: 5 epochs, seconds.
 fn small_pcd_run(run: &Path) {
@@ -120,7 +116,7 @@ fn non_finite_and_overflowing_settings_are_refused() {
     struct Inner {
         rates: Vec<f64>,
     }
-    let found = gen_cli::run_config::non_finite_setting(&Settings {
+    let found = gen_core::run::configuration::non_finite_setting(&Settings {
         train: Inner {
             rates: vec![0.1, f64::NEG_INFINITY],
         },

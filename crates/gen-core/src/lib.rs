@@ -15,6 +15,7 @@
 //!
 //! Library code takes a [`burn::tensor::Device`] and enables no backend; binaries choose.
 
+pub mod backend;
 pub mod classifier;
 pub mod config_override;
 pub mod data;
@@ -25,6 +26,7 @@ pub mod image_grid;
 pub mod kernel;
 pub mod learner_progress;
 pub mod loss;
+pub mod method;
 pub mod metrics;
 pub mod module_bytes;
 pub mod npy;

@@ -17,6 +17,7 @@ pub mod corruption;
 pub mod mlp;
 pub mod model;
 pub mod reconstruction;
+pub mod run;
 pub mod train;
 pub mod walkback;
 

@@ -12,6 +12,7 @@ pub mod energy;
 pub mod entropy;
 pub mod features;
 pub mod generator;
+pub mod run;
 pub mod train;
 
 pub use energy::{DeepEnergy, DeepEnergyConfig};

@@ -17,6 +17,7 @@ pub mod layers;
 pub mod patch_discriminator;
 pub mod pool;
 pub mod resnet_generator;
+pub mod run;
 pub mod schedule;
 pub mod translator;
 pub mod unit;

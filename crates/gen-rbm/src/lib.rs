@@ -20,6 +20,7 @@ pub mod exact_cpu;
 pub mod host;
 pub mod model;
 pub mod raise;
+pub mod run;
 pub mod sample;
 pub mod train;
 

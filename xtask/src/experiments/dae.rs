@@ -10,11 +10,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
-use gen_cli::methods::dae::{TrainedNet, load_run};
 use gen_core::data::density2d::Density2d;
 use gen_core::plot::{VectorField, scatter_plot, vector_fields_plot};
 use gen_core::tensor_io::{matrix, to_vec_f32};
 use gen_dae::Denoiser;
+use gen_dae::run::{TrainedNet, load_run};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 

@@ -1,26 +1,14 @@
 //! `gen export RUN --format safetensors`.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use gen_core::safetensors::write_safetensors;
 
-use super::trained::{Trained, open};
 use crate::cli::{ExportArgs, ExportFormat};
-use crate::methods;
+use crate::registry::open;
 
 pub fn run(args: &ExportArgs) -> Result<()> {
     let (run, trained, _device) = open(&args.run, None)?;
-    let tensors = match &trained {
-        Trained::Rbm(t) => methods::rbm::export(t),
-        Trained::Gmmn(t) => methods::gmmn::export(t),
-        Trained::Dae(t) => methods::dae::export(t),
-        Trained::Ebm(t) => methods::ebm::export(t),
-        Trained::CycleGan(t) => methods::cyclegan::export(t),
-        Trained::Unit(t) => methods::unit::export(t),
-        Trained::Classifier(_) => bail!(
-            "a classifier run keeps its weights in {} (burn's burnpack); it has no safetensors export",
-            run.root().join("model.bpk").display()
-        ),
-    };
+    let tensors = trained.export(&run)?;
     let out = args.out.clone().unwrap_or_else(|| match args.format {
         ExportFormat::Safetensors => run.root().join("model.safetensors"),
     });

@@ -5,7 +5,6 @@ pub mod eval;
 pub mod export;
 pub mod sample;
 pub mod train;
-pub mod trained;
 pub mod translate;
 
 use crate::cli::{Cli, Command};

@@ -3,29 +3,15 @@
 use anyhow::{Context, Result, bail};
 use gen_core::data::ItemShape;
 use gen_core::image_grid::write_grid;
+use gen_core::method::DrawRequest;
 use gen_core::npy::write_npy;
 
-use super::trained::{Trained, open};
 use crate::cli::SampleArgs;
-use crate::methods;
+use crate::registry::open;
 
 /// The most values `gen sample` produces at once: 2^28 floats (1 GiB; 342,000 MNIST images), so
 /// that a mistyped `-n` is refused with a message instead of an allocation abort.
 pub const MAX_SAMPLE_VALUES: usize = 1 << 28;
-
-/// The shape of one sample of a run.
-fn sample_shape(trained: &Trained) -> Option<ItemShape> {
-    match trained {
-        Trained::Classifier(_) => None,
-        Trained::Rbm(t) => Some(methods::rbm::item_shape(&t.config)),
-        Trained::Gmmn(t) => Some(methods::gmmn::item_shape(t)),
-        Trained::Ebm(t) => Some(methods::ebm::item_shape(t)),
-        Trained::Dae(t) => Some(methods::dae::item_shape(t)),
-        Trained::CycleGan(_) | Trained::Unit(_) => {
-            trained.translation().map(methods::translation::item_shape)
-        }
-    }
-}
 
 pub fn run(args: &SampleArgs) -> Result<()> {
     if args.n == 0 {
@@ -43,7 +29,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         );
     }
     let (_run, trained, device) = open(&args.run, args.backend)?;
-    if let Some(shape) = sample_shape(&trained)
+    if let Some(shape) = trained.sample_shape()
         && args.n.saturating_mul(shape.len()) > MAX_SAMPLE_VALUES
     {
         bail!(
@@ -52,47 +38,16 @@ pub fn run(args: &SampleArgs) -> Result<()> {
             shape.len()
         );
     }
-    let (values, shape, cols) = match &trained {
-        Trained::Classifier(_) => {
-            bail!("a classifier run labels images; it does not draw samples")
-        }
-        Trained::Rbm(t) => {
-            methods::rbm::draw(t, args.n, args.chain, args.steps, args.seed, &device)
-        }
-        Trained::Gmmn(t) => {
-            if args.chain || args.steps.is_some() {
-                bail!(
-                    "a GMMN draws independent samples: --chain and --steps apply to Markov-chain samplers"
-                );
-            }
-            let values = methods::gmmn::draw(t, args.n, args.seed, &device);
-            let cols = gen_core::image_grid::default_cols(args.n);
-            (values, methods::gmmn::item_shape(t), cols)
-        }
-        Trained::Ebm(t) => {
-            if args.chain || args.steps.is_some() {
-                bail!(
-                    "a deep energy model samples from its generator: --chain and --steps apply to Markov-chain samplers"
-                );
-            }
-            let values = methods::ebm::draw(t, args.n, args.seed, &device);
-            let cols = gen_core::image_grid::default_cols(args.n);
-            (values, methods::ebm::item_shape(t), cols)
-        }
-        Trained::Dae(t) => {
-            methods::dae::draw(t, args.n, args.chain, args.steps, args.seed, &device)
-        }
-        Trained::CycleGan(_) | Trained::Unit(_) => {
-            if args.chain || args.steps.is_some() {
-                bail!(
-                    "a translation run shows test images translated and reconstructed: --chain and --steps apply to Markov-chain samplers"
-                );
-            }
-            let t = trained.translation().expect("a translation run");
-            let (values, cols) = methods::translation::draw(t, args.n, &device)?;
-            (values, methods::translation::item_shape(t), cols)
-        }
-    };
+    let drawn = trained.draw(
+        &DrawRequest {
+            n: args.n,
+            chain: args.chain,
+            steps: args.steps,
+            seed: args.seed,
+        },
+        &device,
+    )?;
+    let (values, shape, cols) = (drawn.values, drawn.shape, drawn.cols);
     let count = values.len() / shape.len();
     if ext.as_deref() == Some("png") && shape == (ItemShape::Vector { dim: 2 }) {
         // Points: a scatter plot over their own square range.

@@ -5,6 +5,7 @@
 
 pub mod artefact;
 pub mod model;
+pub mod run;
 pub mod train;
 
 pub use artefact::{

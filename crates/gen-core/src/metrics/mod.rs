@@ -4,4 +4,6 @@ pub mod frechet;
 pub mod grid2d;
 pub mod modes;
 pub mod parzen;
+pub mod sample_eval;
 pub mod symmetric_eigen;
+pub mod two_sample;

@@ -11,9 +11,11 @@
 
 pub mod atomic;
 pub mod checkpoint;
+pub mod configuration;
 pub mod finite_blobs;
 pub mod lock;
 pub mod metrics;
+pub mod setup;
 pub mod summary;
 
 use std::path::{Path, PathBuf};

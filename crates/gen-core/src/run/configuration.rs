@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
+use crate::config_override::{apply_sets, apply_toml, to_toml_string};
 use anyhow::{Context, Result, anyhow, bail};
-use gen_core::config_override::{apply_sets, apply_toml, to_toml_string};
 use serde::{Serialize, de::DeserializeOwned};
 use toml::{Table, Value};
 

@@ -15,15 +15,17 @@
 
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
-use burn::tensor::Device;
-use gen_core::data::Splits;
-use gen_core::metrics::frechet::frechet_distance_of;
-use gen_core::metrics::parzen::{ParzenConfig, parzen_protocol};
-use gen_mmd::two_sample::{
+use super::frechet::frechet_distance_of;
+use super::parzen::{ParzenConfig, parzen_protocol};
+use super::two_sample::{
     PointSet, TwoSampleConfig, median_heuristic_kernel, mmd_permutation_test, mmd2_unbiased_blocked,
 };
+use anyhow::{Result, anyhow};
+use burn::tensor::Device;
 use serde_json::{Map, Value, json};
+
+use crate::classifier::run as classifier;
+use crate::data::Splits;
 
 /// What a sample metric compares the samples with.
 pub struct SampleEval<'a> {
@@ -89,15 +91,14 @@ pub fn eval_samples(
             m.insert("mmd_points".into(), json!(n));
         }
         "fd" => {
-            let image = super::classifier::image_dims(splits.test.item_shape).ok_or_else(|| {
+            let image = classifier::image_dims(splits.test.item_shape).ok_or_else(|| {
                 anyhow!(
                     "the Fréchet distance compares images; '{}' holds points",
                     ctx.data
                 )
             })?;
-            let classifier =
-                super::classifier::evaluation_classifier(ctx.classifier, ctx.data, device)?;
-            super::classifier::check_image(&classifier, image, ctx.data)?;
+            let classifier = classifier::evaluation_classifier(ctx.classifier, ctx.data, device)?;
+            classifier::check_image(&classifier, image, ctx.data)?;
             let n = splits.test.len().min(10_000);
             let train_n = splits.train.len().min(n);
             let features = |values: &[f32]| classifier.model.features_of(values, image, device);

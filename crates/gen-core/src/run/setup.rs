@@ -5,13 +5,13 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use gen_core::run::RunDir;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::RunDir;
+use super::configuration::{non_finite_setting, read_run_config, resolve, to_text};
 use crate::backend::{BackendName, default_backend};
-use crate::cli::CommonTrainArgs;
-use crate::run_config::{non_finite_setting, read_run_config, resolve, to_text};
+use crate::method::TrainRequest;
 
 /// A method's run configuration, as far as the shared setup needs to know it.
 pub trait RunConfig: Serialize + DeserializeOwned {
@@ -31,8 +31,11 @@ pub fn default_out(method: &str, data: &str, seed: u64) -> PathBuf {
 
 /// A resolved configuration and the run folder it will train in; nothing is written yet.
 pub struct Prepared<C> {
+    /// The resolved configuration.
     pub config: C,
+    /// The run folder.
     pub out: PathBuf,
+    /// Whether the run continues from its last checkpoint.
     pub resume: bool,
 }
 
@@ -65,7 +68,7 @@ impl<C: RunConfig> Prepared<C> {
 /// then `shortcut_sets` from the method's own flags, then `--set`), or rereads it on
 /// `--resume`, where no change is accepted. `validate` runs on the result; nothing is written.
 pub fn prepare_run<C: RunConfig>(
-    common: &CommonTrainArgs,
+    common: &TrainRequest,
     defaults: impl FnOnce(BackendName) -> C,
     mut shortcut_sets: Vec<String>,
     optional_fields: &[&str],

@@ -1,7 +1,11 @@
-//! `gen train gmmn|gmmn-ae` and the GMMN's sample and eval.
+//! The GMMN as a method of `gen` (`gen train gmmn|gmmn-ae`, sample, eval, export): its run
+//! configuration with the reference code's settings, training into a run folder, and what a
+//! trained run does.
 
 use std::path::PathBuf;
 
+use crate::autoencoder_train::{AutoencoderTrainConfig, LearnerRun, train_autoencoder};
+use crate::{Autoencoder, AutoencoderConfig, Gmmn, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
 use gen_core::data::{Dataset, ItemShape, Loaded, Splits};
@@ -11,15 +15,15 @@ use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
-use gen_mmd::autoencoder_train::{AutoencoderTrainConfig, LearnerRun, train_autoencoder};
-use gen_mmd::{Autoencoder, AutoencoderConfig, Gmmn, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::{SampleEval, eval_samples};
-use crate::backend::{BackendName, device_for};
-use crate::cli::GmmnArgs;
+use gen_core::backend::{BackendName, device_for, device_or_own};
+use gen_core::method::{
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+};
+use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 
 /// Everything a run of `gen train gmmn` or `gen train gmmn-ae` is determined by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -103,11 +107,36 @@ fn load_data(name: &str) -> Result<Splits> {
     }
 }
 
+/// The GMMN's shortcuts (`gen train gmmn --noise 10`).
+#[derive(Debug, Clone, Default)]
+pub struct GmmnFlags {
+    /// Width of the uniform noise (`model.noise`).
+    pub noise: Option<usize>,
+}
+
+/// The generative moment matching network, on pixels (`gmmn`) or on an auto-encoder's codes
+/// (`gmmn-ae`).
+pub struct GmmnMethod;
+
+impl GenerativeMethod for GmmnMethod {
+    const NAMES: &'static [&'static str] = &["gmmn", "gmmn-ae"];
+    type Config = GmmnRunConfig;
+    type Flags = GmmnFlags;
+    type Trained = TrainedGmmn;
+
+    fn train(name: &str, request: &TrainRequest, flags: &GmmnFlags) -> Result<()> {
+        train(name, request, flags)
+    }
+
+    fn load(run: &RunDir, device: Option<&Device>) -> Result<(TrainedGmmn, Device)> {
+        load_run(run, device)
+    }
+}
+
 /// `gen train gmmn|gmmn-ae ...`
-pub fn train(method: &str, args: &GmmnArgs) -> Result<()> {
-    let common = &args.common;
+fn train(method: &str, common: &TrainRequest, flags: &GmmnFlags) -> Result<()> {
     let mut sets = Vec::new();
-    if let Some(noise) = args.noise {
+    if let Some(noise) = flags.noise {
         sets.push(format!("model.noise={noise}"));
     }
     let mut prepared = prepare_run(
@@ -252,10 +281,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedGmmn, D
             run.config_path().display()
         )
     })?;
-    let device = match device {
-        Some(d) => d.clone(),
-        None => device_for(config.backend)?,
-    };
+    let device = device_or_own(device, config.backend)?;
     let ckpt = run.trained_checkpoint()?;
     let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let model = ckpt
@@ -285,7 +311,7 @@ pub fn item_shape(trained: &TrainedGmmn) -> ItemShape {
         Some(d) => d.input_dim(),
         None => trained.model.output_dim(),
     };
-    super::square_image_shape(dim)
+    gen_core::method::square_image_shape(dim)
 }
 
 /// `n` samples as row-major values (decoded to images for GMMN+AE), drawn in batches of 1,000.
@@ -306,8 +332,42 @@ pub fn draw(trained: &TrainedGmmn, n: usize, seed: u64, device: &Device) -> Vec<
     values
 }
 
+impl TrainedRun for TrainedGmmn {
+    fn sample_shape(&self) -> Option<ItemShape> {
+        Some(item_shape(self))
+    }
+
+    fn draw(&self, request: &DrawRequest, device: &Device) -> Result<Drawn> {
+        request.refuse_chain_options("a GMMN draws independent samples")?;
+        Ok(Drawn {
+            values: draw(self, request.n, request.seed, device),
+            shape: item_shape(self),
+            cols: gen_core::image_grid::default_cols(request.n),
+        })
+    }
+
+    fn eval(
+        &self,
+        _run: &RunDir,
+        request: &EvalRequest<'_>,
+        device: &Device,
+    ) -> Result<Map<String, Value>> {
+        eval(
+            self,
+            request.metric,
+            request.data,
+            request.classifier,
+            device,
+        )
+    }
+
+    fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
+        Ok(export(self))
+    }
+}
+
 /// `gen eval` for a GMMN run.
-pub fn eval(
+fn eval(
     trained: &TrainedGmmn,
     metric: &str,
     data: Option<&str>,

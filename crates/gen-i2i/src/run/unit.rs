@@ -1,24 +1,24 @@
 //! `gen train unit`, and what `export` does with its runs (`sample`, `eval` and `translate` are
-//! shared with CycleGAN in [`super::translation`]). The data and the image-size presets are
+//! shared with CycleGAN in [the parent module](super)). The data and the image-size presets are
 //! CycleGAN's.
 
 use std::path::PathBuf;
 
+use crate::unit::{UnitEncoder, UnitGenerator};
+use crate::{Critics, ImageTranslator, Unit, UnitConfig, UnitTrainConfig, UnitTrainer};
 use anyhow::{Context, Result, anyhow};
 use burn::tensor::Device;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
-use gen_i2i::unit::{UnitEncoder, UnitGenerator};
-use gen_i2i::{Critics, ImageTranslator, Unit, UnitConfig, UnitTrainConfig, UnitTrainer};
 use serde::{Deserialize, Serialize};
 
-use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::translation::{
-    TrainedTranslation, TranslationRunSettings, blocks, conv, discriminator, initial_domains,
-    load_blob, train_translation, transposed,
+use super::{
+    TrainedTranslation, TranslationRun, TranslationRunSettings, blocks, conv, discriminator,
+    initial_domains, load_blob, train_translation, transposed,
 };
-use crate::backend::{BackendName, device_for};
-use crate::cli::UnitArgs;
+use gen_core::backend::{BackendName, device_or_own};
+use gen_core::method::{GenerativeMethod, TrainRequest};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 
 /// Steps of the reference's training (`max_iter: 1000000`, batches of 1).
 const REFERENCE_STEPS: u64 = 1_000_000;
@@ -85,9 +85,37 @@ impl RunConfig for UnitRunConfig {
     }
 }
 
+/// UNIT's shortcuts (`gen train unit --no-share`).
+#[derive(Debug, Clone, Default)]
+pub struct UnitFlags {
+    /// Give each domain its own high-level blocks (`model.share=false`).
+    pub no_share: bool,
+}
+
+/// UNIT: unpaired translation through a shared latent space (Liu, Breuel & Kautz 2017).
+pub struct UnitMethod;
+
+impl GenerativeMethod for UnitMethod {
+    const NAMES: &'static [&'static str] = &["unit"];
+    type Config = UnitRunConfig;
+    type Flags = UnitFlags;
+    type Trained = TranslationRun<TrainedUnit>;
+
+    fn train(_name: &str, request: &TrainRequest, flags: &UnitFlags) -> Result<()> {
+        train(request, flags)
+    }
+
+    fn load(
+        run: &RunDir,
+        device: Option<&Device>,
+    ) -> Result<(TranslationRun<TrainedUnit>, Device)> {
+        let (trained, device) = load_run(run, device)?;
+        Ok((TranslationRun(trained), device))
+    }
+}
+
 /// `gen train unit ...`
-pub fn train(args: &UnitArgs) -> Result<()> {
-    let common = &args.common;
+fn train(common: &TrainRequest, args: &UnitFlags) -> Result<()> {
     let mut sets = Vec::new();
     if args.no_share {
         sets.push("model.share=false".to_string());
@@ -170,6 +198,14 @@ impl TrainedTranslation for TrainedUnit {
     fn fits(&self, image: [usize; 3]) -> Result<(), String> {
         self.config.model.validate(image)
     }
+
+    fn title(&self) -> &'static str {
+        "UNIT"
+    }
+
+    fn tensors(&self) -> Vec<NamedTensor> {
+        export(self)
+    }
 }
 
 /// Loads a run's configuration and last checkpoint onto `device`.
@@ -180,10 +216,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedUnit, D
             run.config_path().display()
         )
     })?;
-    let device = match device {
-        Some(d) => d.clone(),
-        None => device_for(config.backend)?,
-    };
+    let device = device_or_own(device, config.backend)?;
     let ckpt = run.trained_checkpoint()?;
     let unit = load_blob(run, &ckpt, "unit", config.model.init(&device))?;
     let critics = load_blob(run, &ckpt, "critics", config.model.init_critics(&device))?;

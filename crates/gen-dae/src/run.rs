@@ -1,4 +1,5 @@
-//! `gen train dae` and the DAE's sample, eval and export.
+//! The DAE as a method of `gen` (`gen train dae`, sample, eval, export): its run configuration
+//! with the original code's settings, training into a run folder, and what a trained run does.
 //!
 //! Images get the original code's model (tied sigmoid DAE, salt-and-pepper corruption,
 //! Bernoulli reconstruction, SGD); points (the 2-D densities) get an MLP denoiser with Gaussian
@@ -6,6 +7,14 @@
 
 use std::path::PathBuf;
 
+use crate::chain::{Chain, ChainConfig, ChainStart, noise_start};
+use crate::corruption::CorruptionConfig;
+use crate::train::{ChainStartFn, OptimizerKind};
+use crate::walkback::Walkback;
+use crate::{
+    DaeTrainConfig, DaeTrainer, Denoiser, MlpDenoiser, MlpDenoiserConfig, Reconstruction, TiedDae,
+    TiedDaeConfig,
+};
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::{Device, Tensor};
 use gen_core::data::{Binarize, Dataset, ItemShape, Loaded, Splits};
@@ -14,21 +23,15 @@ use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
-use gen_dae::chain::{Chain, ChainConfig, ChainStart, noise_start};
-use gen_dae::corruption::CorruptionConfig;
-use gen_dae::train::{ChainStartFn, OptimizerKind};
-use gen_dae::walkback::Walkback;
-use gen_dae::{
-    DaeTrainConfig, DaeTrainer, Denoiser, MlpDenoiser, MlpDenoiserConfig, Reconstruction, TiedDae,
-    TiedDaeConfig,
-};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::{SampleEval, eval_samples};
-use crate::backend::{BackendName, device_for};
-use crate::cli::DaeArgs;
+use gen_core::backend::{BackendName, device_for, device_or_own};
+use gen_core::method::{
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+};
+use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 
 /// The denoising network of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,7 +70,7 @@ fn is_points(data: &str) -> bool {
 }
 
 impl DaeRunConfig {
-    /// The original code's settings for images; ours (see `gen_dae::mlp`) for points.
+    /// The original code's settings for images; ours (see `crate::mlp`) for points.
     pub fn defaults(data: &str, seed: u64, backend: BackendName) -> Self {
         if is_points(data) {
             // Corruption and reconstruction std 0.1 (the two moons' own noise), Adam with the
@@ -172,9 +175,39 @@ fn start_fn(config: &DaeRunConfig, train: &Dataset) -> ChainStartFn {
     })
 }
 
+/// The DAE's shortcuts (`gen train dae --walkback 5 --noise 0.4`).
+#[derive(Debug, Clone, Default)]
+pub struct DaeFlags {
+    /// Walkback with a fixed number of steps (`train.walkback`).
+    pub walkback: Option<usize>,
+    /// Walkback with the lecture's coin: continue with probability `p`.
+    pub walkback_p: Option<f64>,
+    /// Most steps of a coin walk.
+    pub walkback_max: usize,
+    /// Corruption level: salt-and-pepper or masking probability, or Gaussian std.
+    pub noise: Option<f64>,
+}
+
+/// The denoising auto-encoder as a generative model, simple or walkback.
+pub struct DaeMethod;
+
+impl GenerativeMethod for DaeMethod {
+    const NAMES: &'static [&'static str] = &["dae"];
+    type Config = DaeRunConfig;
+    type Flags = DaeFlags;
+    type Trained = TrainedDae;
+
+    fn train(_name: &str, request: &TrainRequest, flags: &DaeFlags) -> Result<()> {
+        train(request, flags)
+    }
+
+    fn load(run: &RunDir, device: Option<&Device>) -> Result<(TrainedDae, Device)> {
+        load_run(run, device)
+    }
+}
+
 /// `gen train dae ...`
-pub fn train(args: &DaeArgs) -> Result<()> {
-    let common = &args.common;
+fn train(common: &TrainRequest, args: &DaeFlags) -> Result<()> {
     let mut sets = Vec::new();
     if let Some(steps) = args.walkback {
         sets.push(format!(
@@ -332,10 +365,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedDae, De
             run.config_path().display()
         )
     })?;
-    let device = match device {
-        Some(d) => d.clone(),
-        None => device_for(config.backend)?,
-    };
+    let device = device_or_own(device, config.backend)?;
     let ckpt = run.trained_checkpoint()?;
     let splits = load_data(&config)?;
     let dim = splits.train.dim();
@@ -465,8 +495,49 @@ fn draw_for_eval(trained: &TrainedDae, n: usize, seed: u64, device: &Device) -> 
     values
 }
 
+impl TrainedRun for TrainedDae {
+    fn sample_shape(&self) -> Option<ItemShape> {
+        Some(item_shape(self))
+    }
+
+    fn draw(&self, request: &DrawRequest, device: &Device) -> Result<Drawn> {
+        let (values, shape, cols) = draw(
+            self,
+            request.n,
+            request.chain,
+            request.steps,
+            request.seed,
+            device,
+        );
+        Ok(Drawn {
+            values,
+            shape,
+            cols,
+        })
+    }
+
+    fn eval(
+        &self,
+        _run: &RunDir,
+        request: &EvalRequest<'_>,
+        device: &Device,
+    ) -> Result<Map<String, Value>> {
+        eval(
+            self,
+            request.metric,
+            request.data,
+            request.classifier,
+            device,
+        )
+    }
+
+    fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
+        Ok(export(self))
+    }
+}
+
 /// `gen eval` for a DAE run: the shared sample metrics on the chain's samples.
-pub fn eval(
+fn eval(
     trained: &TrainedDae,
     metric: &str,
     data: Option<&str>,

@@ -7,21 +7,22 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
-use gen_core::classifier::{
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{
     CLASSIFIER_VERSION, ClassifierArtefact, ClassifierConfig, ClassifierInfo,
     ClassifierTrainConfig, default_classifier_dir, load_classifier, save_classifier,
     train_classifier,
 };
-use gen_core::data::{ItemShape, Loaded, Splits};
-use gen_core::run::RunDir;
-use gen_core::run::summary::merge_summary;
-use gen_core::seed::{Stream, derive};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-
-use super::run_setup::{RunConfig, prepare_run};
-use crate::backend::{BackendName, device_for};
-use crate::cli::CommonTrainArgs;
+use crate::backend::{BackendName, device_for, device_or_own};
+use crate::data::{ItemShape, Loaded, Splits};
+use crate::method::{DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun};
+use crate::run::RunDir;
+use crate::run::setup::{RunConfig, prepare_run};
+use crate::run::summary::merge_summary;
+use crate::safetensors::NamedTensor;
+use crate::seed::{Stream, derive};
 
 /// Passes over the 1,293 training digits (plain or restyled): about 400 updates of 128, enough
 /// for 95-96% on the test digits (the Keras example's 12 epochs are 5,600 updates on MNIST;
@@ -69,7 +70,7 @@ impl RunConfig for ClassifierRunConfig {
     }
 
     fn default_out(&self) -> PathBuf {
-        default_classifier_dir(&gen_core::data::data_dir(), &self.data)
+        default_classifier_dir(&crate::data::data_dir(), &self.data)
     }
 }
 
@@ -87,7 +88,7 @@ pub fn image_dims(shape: ItemShape) -> Option<[usize; 3]> {
 
 /// Loads labelled images.
 fn load_labelled(name: &str) -> Result<(Splits, [usize; 3])> {
-    let Loaded::Splits(splits) = gen_core::data::load(name, &gen_core::data::data_dir())? else {
+    let Loaded::Splits(splits) = crate::data::load(name, &crate::data::data_dir())? else {
         bail!(
             "'{name}' holds two image domains; the classifier learns labelled images (try digits or mnist)"
         );
@@ -103,8 +104,27 @@ fn load_labelled(name: &str) -> Result<(Splits, [usize; 3])> {
     Ok((splits, image))
 }
 
+/// The evaluation classifier as a method of `gen`: `gen train classifier`, `gen eval --metric
+/// accuracy`; it draws no samples and exports nothing (its weights are burn's burnpack).
+pub struct ClassifierMethod;
+
+impl GenerativeMethod for ClassifierMethod {
+    const NAMES: &'static [&'static str] = &["classifier"];
+    type Config = ClassifierRunConfig;
+    type Flags = ();
+    type Trained = TrainedClassifier;
+
+    fn train(_name: &str, request: &TrainRequest, _flags: &()) -> Result<()> {
+        train(request)
+    }
+
+    fn load(run: &RunDir, device: Option<&Device>) -> Result<(TrainedClassifier, Device)> {
+        load_run(run, device)
+    }
+}
+
 /// `gen train classifier ...`
-pub fn train(common: &CommonTrainArgs) -> Result<()> {
+fn train(common: &TrainRequest) -> Result<()> {
     let mut prepared = prepare_run(
         common,
         |backend| ClassifierRunConfig::defaults(&common.data, common.seed, backend),
@@ -193,7 +213,34 @@ pub fn train(common: &CommonTrainArgs) -> Result<()> {
 
 /// A trained classifier run.
 pub struct TrainedClassifier {
+    /// Its network and what it was trained on.
     pub artefact: ClassifierArtefact,
+}
+
+impl TrainedRun for TrainedClassifier {
+    fn sample_shape(&self) -> Option<ItemShape> {
+        None
+    }
+
+    fn draw(&self, _request: &DrawRequest, _device: &Device) -> Result<Drawn> {
+        bail!("a classifier run labels images; it does not draw samples")
+    }
+
+    fn eval(
+        &self,
+        _run: &RunDir,
+        request: &EvalRequest<'_>,
+        device: &Device,
+    ) -> Result<Map<String, Value>> {
+        eval(self, request.metric, request.data, device)
+    }
+
+    fn export(&self, run: &RunDir) -> Result<Vec<NamedTensor>> {
+        bail!(
+            "a classifier run keeps its weights in {} (burn's burnpack); it has no safetensors export",
+            run.root().join("model.bpk").display()
+        )
+    }
 }
 
 /// Loads a classifier run onto `device` (or its own backend's).
@@ -204,16 +251,13 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedClassif
             run.config_path().display()
         )
     })?;
-    let device = match device {
-        Some(d) => d.clone(),
-        None => device_for(config.backend)?,
-    };
+    let device = device_or_own(device, config.backend)?;
     let artefact = load_classifier(run.root(), &device).map_err(|e| anyhow!("{e}"))?;
     Ok((TrainedClassifier { artefact }, device))
 }
 
 /// `gen eval` for a classifier run: `accuracy` on the test split of `data` (default its own).
-pub fn eval(
+fn eval(
     trained: &TrainedClassifier,
     metric: &str,
     data: Option<&str>,
@@ -260,6 +304,6 @@ pub fn evaluation_classifier(
 ) -> Result<ClassifierArtefact> {
     let dir = dir
         .map(PathBuf::from)
-        .unwrap_or_else(|| default_classifier_dir(&gen_core::data::data_dir(), data));
+        .unwrap_or_else(|| default_classifier_dir(&crate::data::data_dir(), data));
     load_classifier(&dir, device).map_err(|e| anyhow!("{e}"))
 }

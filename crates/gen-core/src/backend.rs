@@ -1,13 +1,13 @@
-//! Backend selection. Which backends exist in a binary is decided at build time by features
-//! (`flex` default, `ndarray`, `wgpu`, `cuda`); `--backend` picks one of them at run time.
+//! Backend selection. Which backends exist in a build is decided by gen-core's features (`flex`,
+//! `ndarray`, `wgpu`, `cuda`; the `gen` binary turns on `flex` by default); a run's
+//! configuration names one of them, and `--backend` picks one at run time.
 
 use anyhow::{Result, bail};
 use burn::tensor::Device;
 
-/// A backend name accepted by `--backend`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
-)]
+/// A backend name, as a run's `config.toml` and `--backend` spell it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum BackendName {
     /// burn's pure-Rust CPU backend (the default).
@@ -21,6 +21,7 @@ pub enum BackendName {
 }
 
 impl BackendName {
+    /// The name as a run's configuration and `--backend` spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             BackendName::Flex => "flex",
@@ -30,7 +31,7 @@ impl BackendName {
         }
     }
 
-    /// Whether this binary was built with the backend's feature.
+    /// Whether this build has the backend's feature.
     pub fn is_compiled(self) -> bool {
         match self {
             BackendName::Flex => cfg!(feature = "flex"),
@@ -41,7 +42,7 @@ impl BackendName {
     }
 }
 
-/// The backends compiled into this binary, in order of preference for the default.
+/// The backends compiled into this build, in order of preference for the default.
 pub fn compiled_backends() -> Vec<BackendName> {
     [
         BackendName::Flex,
@@ -91,4 +92,13 @@ fn make_device(name: BackendName) -> Device {
         _ => {}
     }
     unreachable!("device_for checks that the backend is compiled")
+}
+
+/// `device` when one is given (`--backend`), else the device of the backend a run was trained
+/// on.
+pub fn device_or_own(device: Option<&Device>, own: BackendName) -> Result<Device> {
+    match device {
+        Some(d) => Ok(d.clone()),
+        None => device_for(own),
+    }
 }

@@ -1,4 +1,6 @@
-//! `gen train ebm` and the deep energy model's sample, eval and export.
+//! The deep energy model as a method of `gen` (`gen train ebm`, sample, eval, export): its run
+//! configuration with the paper's settings, training into a run folder, and what a trained run
+//! does.
 //!
 //! Images get a convolutional energy and a sigmoid generator; points (the 2-D densities) an MLP
 //! energy and a linear generator, and the extra metric `exact2d`: the energy normalised on a
@@ -7,6 +9,10 @@
 
 use std::path::PathBuf;
 
+use crate::{
+    DeepEnergy, DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, Generator,
+    GeneratorConfig, NoiseKind, OutputKind,
+};
 use anyhow::{Context, Result, anyhow, bail};
 use burn::module::Param;
 use burn::tensor::{Device, Tensor};
@@ -21,17 +27,15 @@ use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
-use gen_ebm::{
-    DeepEnergy, DeepEnergyConfig, EbmTrainConfig, EbmTrainer, FeatureConfig, Generator,
-    GeneratorConfig, NoiseKind, OutputKind,
-};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::{SampleEval, eval_samples};
-use crate::backend::{BackendName, device_for};
-use crate::cli::EbmArgs;
+use gen_core::backend::{BackendName, device_for, device_or_own};
+use gen_core::method::{
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+};
+use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 
 /// Cells per side of the grid `exact2d` normalises the energy on.
 const GRID_RESOLUTION: usize = 800;
@@ -144,7 +148,7 @@ impl EbmRunConfig {
 
     /// Fills in the widths and image shape left at 0 ("from the data"); widths a user set are
     /// kept, and checked against the data afterwards.
-    fn fit_to(&mut self, shape: ItemShape) {
+    pub fn fit_to(&mut self, shape: ItemShape) {
         let width = shape.len();
         if self.energy.input == 0 {
             self.energy.input = width;
@@ -187,12 +191,45 @@ fn load_data(name: &str) -> Result<Splits> {
     }
 }
 
+/// The deep energy model's shortcuts (`gen train ebm --no-entropy --sigma 1`).
+#[derive(Debug, Clone, Default)]
+pub struct EbmFlags {
+    /// Weight of the generator's entropy term (`train.entropy_weight`).
+    pub entropy_weight: Option<f64>,
+    /// Train the generator without the entropy term.
+    pub no_entropy: bool,
+    /// Energy steps per generator step (`train.energy_steps`).
+    pub energy_steps: Option<u64>,
+    /// Sigma of the energy's quadratic term (`energy.sigma`).
+    pub sigma: Option<f64>,
+}
+
+/// The deep energy model trained against a generator.
+pub struct EbmMethod;
+
+impl GenerativeMethod for EbmMethod {
+    const NAMES: &'static [&'static str] = &["ebm"];
+    type Config = EbmRunConfig;
+    type Flags = EbmFlags;
+    type Trained = TrainedEbm;
+
+    fn train(_name: &str, request: &TrainRequest, flags: &EbmFlags) -> Result<()> {
+        train(request, flags)
+    }
+
+    fn load(run: &RunDir, device: Option<&Device>) -> Result<(TrainedEbm, Device)> {
+        load_run(run, device)
+    }
+}
+
 /// `gen train ebm ...`
-pub fn train(args: &EbmArgs) -> Result<()> {
-    let common = &args.common;
+fn train(common: &TrainRequest, args: &EbmFlags) -> Result<()> {
     let mut sets = Vec::new();
     if let Some(w) = args.entropy_weight {
-        sets.push(format!("train.entropy_weight={}", super::toml_float(w)));
+        sets.push(format!(
+            "train.entropy_weight={}",
+            gen_core::method::toml_float(w)
+        ));
     }
     if args.no_entropy {
         sets.push("train.entropy_weight=0.0".to_string());
@@ -201,7 +238,7 @@ pub fn train(args: &EbmArgs) -> Result<()> {
         sets.push(format!("train.energy_steps={k}"));
     }
     if let Some(s) = args.sigma {
-        sets.push(format!("energy.sigma={}", super::toml_float(s)));
+        sets.push(format!("energy.sigma={}", gen_core::method::toml_float(s)));
     }
     let mut prepared = prepare_run(
         common,
@@ -304,10 +341,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedEbm, De
             run.config_path().display()
         )
     })?;
-    let device = match device {
-        Some(d) => d.clone(),
-        None => device_for(config.backend)?,
-    };
+    let device = device_or_own(device, config.backend)?;
     let ckpt = run.trained_checkpoint()?;
     let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let energy = ckpt
@@ -334,7 +368,9 @@ pub fn item_shape(trained: &TrainedEbm) -> ItemShape {
             height: image[1],
             width: image[2],
         },
-        FeatureConfig::Mlp { .. } => super::square_image_shape(trained.config.energy.input),
+        FeatureConfig::Mlp { .. } => {
+            gen_core::method::square_image_shape(trained.config.energy.input)
+        }
     }
 }
 
@@ -446,8 +482,43 @@ fn eval_exact2d(
     Ok(m)
 }
 
+impl TrainedRun for TrainedEbm {
+    fn sample_shape(&self) -> Option<ItemShape> {
+        Some(item_shape(self))
+    }
+
+    fn draw(&self, request: &DrawRequest, device: &Device) -> Result<Drawn> {
+        request.refuse_chain_options("a deep energy model samples from its generator")?;
+        Ok(Drawn {
+            values: draw(self, request.n, request.seed, device),
+            shape: item_shape(self),
+            cols: gen_core::image_grid::default_cols(request.n),
+        })
+    }
+
+    fn eval(
+        &self,
+        run: &RunDir,
+        request: &EvalRequest<'_>,
+        device: &Device,
+    ) -> Result<Map<String, Value>> {
+        eval(
+            self,
+            run,
+            request.metric,
+            request.data,
+            request.classifier,
+            device,
+        )
+    }
+
+    fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
+        Ok(export(self))
+    }
+}
+
 /// `gen eval` for a deep energy model run.
-pub fn eval(
+fn eval(
     trained: &TrainedEbm,
     run: &RunDir,
     metric: &str,

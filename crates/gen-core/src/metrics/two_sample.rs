@@ -6,9 +6,9 @@
 //! pooled Gram matrix many times; it works on a seeded random subset of at most
 //! `max_points` per set, whose matrix is computed once and kept on the host.
 
+use crate::kernel::{GaussianKernel, Kernel, KernelError};
+use crate::tensor_io::{matrix, to_vec_f32};
 use burn::tensor::Device;
-use gen_core::kernel::{GaussianKernel, Kernel, KernelError};
-use gen_core::tensor_io::{matrix, to_vec_f32};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;

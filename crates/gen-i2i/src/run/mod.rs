@@ -1,6 +1,10 @@
-//! What the translation methods (CycleGAN, UNIT) share at the command line: loading a
-//! two-domain set, the sample grid of triplets, `eval --metric translation`, `gen translate`
-//! and the named tensors of an export.
+//! The translation methods as methods of `gen`: [`cyclegan`] and [`unit`](mod@unit) (`gen train
+//! cyclegan|unit`, their run configurations and loading), and what they share here: loading a
+//! two-domain set, the training path, the sample grid of triplets, `eval --metric translation`
+//! and `labels`, `gen translate` and the named tensors of an export.
+
+pub mod cyclegan;
+pub mod unit;
 
 use anyhow::{Context, Result, anyhow, bail};
 use burn::module::{Module, Param};
@@ -9,20 +13,20 @@ use burn::tensor::{Device, Tensor};
 use gen_core::data::image_folder::{list_images, load_image_channels};
 use gen_core::data::{Dataset, ItemShape, Loaded, TwoDomain};
 use gen_core::image_file::write_image;
+use gen_core::method::{DrawRequest, Drawn, EvalRequest, TrainedRun, TranslateRequest};
+use gen_core::run::setup::{Prepared, RunConfig};
 use gen_core::run::{Checkpoint, RunDir};
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, Trainer, run_training};
-use gen_i2i::resnet_generator::ResidualBlock;
-use gen_i2i::{
-    Augmentation, Direction, ImageTranslator, PatchDiscriminator, TranslationData, triplet_rows,
-};
 use serde_json::{Map, Value, json};
 
-use super::run_setup::{Prepared, RunConfig};
-use crate::backend::{BackendName, device_for};
-use crate::cli::TranslateArgs;
+use crate::resnet_generator::ResidualBlock;
+use crate::{
+    Augmentation, Direction, ImageTranslator, PatchDiscriminator, TranslationData, triplet_rows,
+};
+use gen_core::backend::{BackendName, device_for};
 
 /// Preview images of each domain in the sample grids (two triplets a row, six rows).
 const PREVIEW_IMAGES: usize = 6;
@@ -41,11 +45,66 @@ pub trait TrainedTranslation {
     fn image(&self) -> [usize; 3];
     /// Whether the networks take images of `image` (sides divisible by the downsampling).
     fn fits(&self, image: [usize; 3]) -> Result<(), String>;
+    /// The method's name in messages (`CycleGAN`, `UNIT`).
+    fn title(&self) -> &'static str;
+    /// Every network's tensors under the names the method's export documents.
+    fn tensors(&self) -> Vec<NamedTensor>;
+}
+
+/// A trained translation run as `gen` acts on it: triplet grids for `sample`, the translation
+/// metrics, `translate` and the export.
+pub struct TranslationRun<T>(pub T);
+
+impl<T: TrainedTranslation> TrainedRun for TranslationRun<T> {
+    fn sample_shape(&self) -> Option<ItemShape> {
+        Some(item_shape(&self.0))
+    }
+
+    fn draw(&self, request: &DrawRequest, device: &Device) -> Result<Drawn> {
+        request.refuse_chain_options(
+            "a translation run shows test images translated and reconstructed",
+        )?;
+        let (values, cols) = draw(&self.0, request.n, device)?;
+        Ok(Drawn {
+            values,
+            shape: item_shape(&self.0),
+            cols,
+        })
+    }
+
+    fn eval(
+        &self,
+        _run: &RunDir,
+        request: &EvalRequest<'_>,
+        device: &Device,
+    ) -> Result<Map<String, Value>> {
+        eval(
+            &self.0,
+            self.0.title(),
+            request.metric,
+            request.data,
+            request.classifier,
+            device,
+        )
+    }
+
+    fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
+        Ok(self.0.tensors())
+    }
+
+    fn translate(
+        &self,
+        _run: &RunDir,
+        request: &TranslateRequest<'_>,
+        device: &Device,
+    ) -> Result<()> {
+        translate(request, &self.0, device)
+    }
 }
 
 /// The `[c, h, w]` of an image dataset.
 pub fn image_of(data: &Dataset) -> Result<[usize; 3]> {
-    super::classifier::image_dims(data.item_shape).ok_or_else(|| {
+    gen_core::classifier::run::image_dims(data.item_shape).ok_or_else(|| {
         anyhow!(
             "'{}' holds vectors of {}, not images",
             data.name,
@@ -210,10 +269,10 @@ fn label_preservation(
     let (Some(labels_a), Some(labels_b)) = (&a.labels, &b.labels) else {
         bail!("'{name}' has no labels on its test images");
     };
-    let classifier_a = super::classifier::evaluation_classifier(None, data_a, device)?;
-    let classifier_b = super::classifier::evaluation_classifier(None, data_b, device)?;
-    super::classifier::check_image(&classifier_a, image, name)?;
-    super::classifier::check_image(&classifier_b, image, name)?;
+    let classifier_a = gen_core::classifier::run::evaluation_classifier(None, data_a, device)?;
+    let classifier_b = gen_core::classifier::run::evaluation_classifier(None, data_b, device)?;
+    gen_core::classifier::run::check_image(&classifier_a, image, name)?;
+    gen_core::classifier::run::check_image(&classifier_b, image, name)?;
     let t = trained.translator();
     let a_to_b = translate_all(t, Direction::AToB, a, image, device);
     let b_to_a = translate_all(t, Direction::BToA, b, image, device);
@@ -282,21 +341,21 @@ fn translation_errors(
 /// `gen translate RUN --direction a2b|b2a --input DIR --out DIR`: one output image per input
 /// image, with the same file name; images may differ in size when the networks take each.
 pub fn translate(
-    args: &TranslateArgs,
+    args: &TranslateRequest<'_>,
     trained: &dyn TrainedTranslation,
     device: &Device,
 ) -> Result<()> {
-    let direction = match args.direction.as_str() {
+    let direction = match args.direction {
         "a2b" => Direction::AToB,
         "b2a" => Direction::BToA,
         other => bail!("--direction must be a2b or b2a, not '{other}'"),
     };
-    let files = list_images(&args.input)?;
+    let files = list_images(args.input)?;
     // Each output keeps its input's file name, so writing into the input folder would replace
     // the originals.
     if let (Ok(input), Ok(out)) = (
-        std::fs::canonicalize(&args.input),
-        std::fs::canonicalize(&args.out),
+        std::fs::canonicalize(args.input),
+        std::fs::canonicalize(args.out),
     ) && input == out
     {
         bail!(
@@ -309,7 +368,7 @@ pub fn translate(
     if !matches!(channels, 1 | 3) {
         bail!("the run translates {channels}-channel images; image files give 1 or 3 channels");
     }
-    std::fs::create_dir_all(&args.out)
+    std::fs::create_dir_all(args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     for file in &files {
         let (values, w, h) = load_image_channels(file, None, channels)?;

@@ -1,5 +1,15 @@
-//! `gen train rbm` and the RBM's sample, eval and export.
+//! The RBM as a method of `gen` (`gen train rbm`, sample, eval, export): its run configuration
+//! with the papers' settings, training into a run folder, and what a trained run does.
 
+use crate::ais::{AisConfig, ais_until_closed, base_rate_biases, scaled_schedule};
+use crate::eval::{
+    log_partition_exact, mean_log_likelihood, reconstruction_error,
+    stochastic_pseudo_log_likelihood,
+};
+use crate::raise::{RaiseConfig, raise_estimate};
+use crate::sample::{RbmSampleConfig, chain_frames, filter_images, sample, sample_from_chains};
+use crate::train::{Method, RbmTrainConfig, RbmTrainer, rbm_from_checkpoint};
+use crate::{Rbm, RbmConfig};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use gen_core::data::{Binarize, ItemShape, Loaded, Splits};
@@ -8,22 +18,15 @@ use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, run_training};
-use gen_rbm::ais::{AisConfig, ais_until_closed, base_rate_biases, scaled_schedule};
-use gen_rbm::eval::{
-    log_partition_exact, mean_log_likelihood, reconstruction_error,
-    stochastic_pseudo_log_likelihood,
-};
-use gen_rbm::raise::{RaiseConfig, raise_estimate};
-use gen_rbm::sample::{RbmSampleConfig, chain_frames, filter_images, sample, sample_from_chains};
-use gen_rbm::train::{Method, RbmTrainConfig, RbmTrainer, rbm_from_checkpoint};
-use gen_rbm::{Rbm, RbmConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::sample_metrics::{SampleEval, eval_samples};
-use crate::backend::{BackendName, device_for};
-use crate::cli::RbmArgs;
+use gen_core::backend::{BackendName, device_for, device_or_own};
+use gen_core::method::{
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+};
+use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 
 /// Everything a run of `gen train rbm` is determined by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,9 +105,37 @@ impl RunConfig for RbmRunConfig {
     }
 }
 
+/// The RBM's shortcuts (`gen train rbm --hidden 500 --method pcd --k 1`).
+#[derive(Debug, Clone, Default)]
+pub struct RbmFlags {
+    /// Hidden units (`model.hidden`).
+    pub hidden: Option<usize>,
+    /// Negative-phase method: cd, pcd, fpcd or pt (`train.method`).
+    pub method: Option<String>,
+    /// Gibbs steps per update (`train.k`).
+    pub k: Option<usize>,
+}
+
+/// The Bernoulli RBM trained with CD-k, PCD, FPCD or parallel tempering.
+pub struct RbmMethod;
+
+impl GenerativeMethod for RbmMethod {
+    const NAMES: &'static [&'static str] = &["rbm"];
+    type Config = RbmRunConfig;
+    type Flags = RbmFlags;
+    type Trained = TrainedRbm;
+
+    fn train(_name: &str, request: &TrainRequest, flags: &RbmFlags) -> Result<()> {
+        train(request, flags)
+    }
+
+    fn load(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, Device)> {
+        load_run(run, device)
+    }
+}
+
 /// `gen train rbm ...`
-pub fn train(args: &RbmArgs) -> Result<()> {
-    let common = &args.common;
+fn train(common: &TrainRequest, args: &RbmFlags) -> Result<()> {
     let mut sets = Vec::new();
     if let Some(h) = args.hidden {
         sets.push(format!("model.hidden={h}"));
@@ -241,18 +272,14 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, De
     // defaults (the plain RBM).
     let defaults = RbmRunConfig::defaults("digits", 0, BackendName::Flex);
     let config: RbmRunConfig =
-        crate::run_config::read_run_config(&run.read_config()?, &defaults, OPTIONAL).with_context(
-            || {
+        gen_core::run::configuration::read_run_config(&run.read_config()?, &defaults, OPTIONAL)
+            .with_context(|| {
                 format!(
                     "{}: not an RBM run configuration",
                     run.config_path().display()
                 )
-            },
-        )?;
-    let device = match device {
-        Some(d) => d.clone(),
-        None => device_for(config.backend)?,
-    };
+            })?;
+    let device = device_or_own(device, config.backend)?;
     let ckpt = run.trained_checkpoint()?;
     let rbm = rbm_from_checkpoint(&ckpt, &device)
         .map_err(|e| anyhow::anyhow!("{}: {e}", run.checkpoints_dir().display()))?;
@@ -287,7 +314,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedRbm, De
 
 /// The image shape of the run's data (for grids).
 pub fn item_shape(config: &RbmRunConfig) -> ItemShape {
-    super::square_image_shape(config.model.visible)
+    gen_core::method::square_image_shape(config.model.visible)
 }
 
 /// `gen sample` for an RBM run: values, the shape of one sample and the grid's columns.
@@ -323,10 +350,51 @@ pub fn draw(
     }
 }
 
+impl TrainedRun for TrainedRbm {
+    fn sample_shape(&self) -> Option<ItemShape> {
+        Some(item_shape(&self.config))
+    }
+
+    fn draw(&self, request: &DrawRequest, device: &Device) -> Result<Drawn> {
+        let (values, shape, cols) = draw(
+            self,
+            request.n,
+            request.chain,
+            request.steps,
+            request.seed,
+            device,
+        );
+        Ok(Drawn {
+            values,
+            shape,
+            cols,
+        })
+    }
+
+    fn eval(
+        &self,
+        _run: &RunDir,
+        request: &EvalRequest<'_>,
+        device: &Device,
+    ) -> Result<Map<String, Value>> {
+        eval(
+            self,
+            request.metric,
+            request.data,
+            request.classifier,
+            device,
+        )
+    }
+
+    fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
+        Ok(export(self))
+    }
+}
+
 /// `gen eval` for an RBM run, on the test split of the run's (binarised) data. The sample
 /// metrics (`parzen`, `mmd`, `fd`) score the mean-field samples `P(v | h)` of independent
 /// chains of the run's `sample.gibbs_steps` steps.
-pub fn eval(
+fn eval(
     trained: &TrainedRbm,
     metric: &str,
     data: Option<&str>,

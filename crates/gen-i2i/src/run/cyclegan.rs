@@ -1,4 +1,6 @@
-//! `gen train cyclegan`, and what `sample`, `eval`, `translate` and `export` do with its runs.
+//! CycleGAN as a method of `gen`: `gen train cyclegan`, its run configuration, loading a
+//! trained run, and its export (sample, eval and translate are the translation runs' own,
+//! in the parent module).
 //!
 //! The data is a two-domain set: the CycleGAN folder layout (`trainA`, `trainB`, `testA`,
 //! `testB`) or the generated `shapes`, whose test images come in known pairs. The networks'
@@ -6,23 +8,23 @@
 
 use std::path::PathBuf;
 
+use crate::{
+    Critics, CycleGanConfig, CycleGanTrainConfig, CycleGanTrainer, ImageTranslator,
+    ResnetGenerator, Translators,
+};
 use anyhow::{Context, Result, anyhow};
 use burn::tensor::Device;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
-use gen_i2i::{
-    Critics, CycleGanConfig, CycleGanTrainConfig, CycleGanTrainer, ImageTranslator,
-    ResnetGenerator, Translators,
-};
 use serde::{Deserialize, Serialize};
 
-use super::run_setup::{RunConfig, default_out, prepare_run};
-use super::translation::{
-    TrainedTranslation, TranslationRunSettings, blocks, conv, discriminator, initial_domains,
-    load_blob, train_translation, transposed,
+use super::{
+    TrainedTranslation, TranslationRun, TranslationRunSettings, blocks, conv, discriminator,
+    initial_domains, load_blob, train_translation, transposed,
 };
-use crate::backend::{BackendName, device_for};
-use crate::cli::CycleGanArgs;
+use gen_core::backend::{BackendName, device_or_own};
+use gen_core::method::{GenerativeMethod, TrainRequest};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 
 /// Everything a run of `gen train cyclegan` is determined by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,15 +78,53 @@ impl RunConfig for CycleGanRunConfig {
     }
 }
 
+/// CycleGAN's shortcuts (`gen train cyclegan --cycle-weight 10 --gan log`).
+#[derive(Debug, Clone, Default)]
+pub struct CycleGanFlags {
+    /// Weight of the cycle-consistency losses (`train.cycle_weight`).
+    pub cycle_weight: Option<f64>,
+    /// Weight of the identity losses as a fraction of the cycle weight.
+    pub identity_weight: Option<f64>,
+    /// Adversarial objective: `least-squares` or `log`.
+    pub gan: Option<String>,
+}
+
+/// CycleGAN: unpaired image-to-image translation (Zhu et al. 2017).
+pub struct CycleGanMethod;
+
+impl GenerativeMethod for CycleGanMethod {
+    const NAMES: &'static [&'static str] = &["cyclegan"];
+    type Config = CycleGanRunConfig;
+    type Flags = CycleGanFlags;
+    type Trained = TranslationRun<TrainedCycleGan>;
+
+    fn train(_name: &str, request: &TrainRequest, flags: &CycleGanFlags) -> Result<()> {
+        train(request, flags)
+    }
+
+    fn load(
+        run: &RunDir,
+        device: Option<&Device>,
+    ) -> Result<(TranslationRun<TrainedCycleGan>, Device)> {
+        let (trained, device) = load_run(run, device)?;
+        Ok((TranslationRun(trained), device))
+    }
+}
+
 /// `gen train cyclegan ...`
-pub fn train(args: &CycleGanArgs) -> Result<()> {
-    let common = &args.common;
+fn train(common: &TrainRequest, args: &CycleGanFlags) -> Result<()> {
     let mut sets = Vec::new();
     if let Some(w) = args.cycle_weight {
-        sets.push(format!("train.cycle_weight={}", super::toml_float(w)));
+        sets.push(format!(
+            "train.cycle_weight={}",
+            gen_core::method::toml_float(w)
+        ));
     }
     if let Some(w) = args.identity_weight {
-        sets.push(format!("train.identity_weight={}", super::toml_float(w)));
+        sets.push(format!(
+            "train.identity_weight={}",
+            gen_core::method::toml_float(w)
+        ));
     }
     if let Some(g) = &args.gan {
         sets.push(format!("train.objective=\"{g}\""));
@@ -162,6 +202,14 @@ impl TrainedTranslation for TrainedCycleGan {
     fn fits(&self, image: [usize; 3]) -> Result<(), String> {
         self.config.model.generator.validate(image)
     }
+
+    fn title(&self) -> &'static str {
+        "CycleGAN"
+    }
+
+    fn tensors(&self) -> Vec<NamedTensor> {
+        export(self)
+    }
 }
 
 /// Loads a run's configuration and last checkpoint onto `device`.
@@ -172,10 +220,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedCycleGa
             run.config_path().display()
         )
     })?;
-    let device = match device {
-        Some(d) => d.clone(),
-        None => device_for(config.backend)?,
-    };
+    let device = device_or_own(device, config.backend)?;
     let ckpt = run.trained_checkpoint()?;
     let translators = load_blob(
         run,
