@@ -15,7 +15,7 @@ use crate::{
     DaeTrainConfig, DaeTrainer, Denoiser, MlpDenoiser, MlpDenoiserConfig, Reconstruction, TiedDae,
     TiedDaeConfig,
 };
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use burn::tensor::{Device, Tensor};
 use gen_core::data::{Binarize, Dataset, ItemShape, Loaded, Splits};
 use gen_core::run::RunDir;
@@ -26,12 +26,12 @@ use gen_core::training::{LoopOptions, run_training};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use gen_core::backend::{BackendName, device_for, device_or_own};
+use gen_core::backend::{BackendName, device_for};
 use gen_core::method::{
     DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
 };
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
-use gen_core::run::setup::{RunConfig, default_out, prepare_run};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
 /// The denoising network of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -359,13 +359,7 @@ pub struct TrainedDae {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedDae, Device)> {
-    let config: DaeRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
-        format!(
-            "{}: not a DAE run configuration",
-            run.config_path().display()
-        )
-    })?;
-    let device = device_or_own(device, config.backend)?;
+    let (config, device): (DaeRunConfig, Device) = trained_config(run, "DAE", device)?;
     let ckpt = run.trained_checkpoint()?;
     let splits = load_data(&config)?;
     let dim = splits.train.dim();

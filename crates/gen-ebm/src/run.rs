@@ -30,12 +30,12 @@ use gen_core::training::{LoopOptions, run_training};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use gen_core::backend::{BackendName, device_for, device_or_own};
+use gen_core::backend::{BackendName, device_for};
 use gen_core::method::{
     DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
 };
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
-use gen_core::run::setup::{RunConfig, default_out, prepare_run};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
 /// Cells per side of the grid `exact2d` normalises the energy on.
 const GRID_RESOLUTION: usize = 800;
@@ -335,13 +335,8 @@ pub struct TrainedEbm {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedEbm, Device)> {
-    let config: EbmRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
-        format!(
-            "{}: not a deep energy model run configuration",
-            run.config_path().display()
-        )
-    })?;
-    let device = device_or_own(device, config.backend)?;
+    let (config, device): (EbmRunConfig, Device) =
+        trained_config(run, "deep energy model", device)?;
     let ckpt = run.trained_checkpoint()?;
     let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let energy = ckpt

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::autoencoder_train::{AutoencoderTrainConfig, LearnerRun, train_autoencoder};
 use crate::{Autoencoder, AutoencoderConfig, Gmmn, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use burn::tensor::Device;
 use gen_core::data::{Dataset, ItemShape, Loaded, Splits};
 use gen_core::module_bytes::load_module_bytes;
@@ -18,12 +18,12 @@ use gen_core::training::{LoopOptions, run_training};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use gen_core::backend::{BackendName, device_for, device_or_own};
+use gen_core::backend::{BackendName, device_for};
 use gen_core::method::{
     DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
 };
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
-use gen_core::run::setup::{RunConfig, default_out, prepare_run};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
 /// Everything a run of `gen train gmmn` or `gen train gmmn-ae` is determined by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -275,13 +275,7 @@ pub struct TrainedGmmn {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedGmmn, Device)> {
-    let config: GmmnRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
-        format!(
-            "{}: not a GMMN run configuration",
-            run.config_path().display()
-        )
-    })?;
-    let device = device_or_own(device, config.backend)?;
+    let (config, device): (GmmnRunConfig, Device) = trained_config(run, "GMMN", device)?;
     let ckpt = run.trained_checkpoint()?;
     let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let model = ckpt

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -15,11 +15,11 @@ use super::{
     ClassifierTrainConfig, default_classifier_dir, load_classifier, save_classifier,
     train_classifier,
 };
-use crate::backend::{BackendName, device_for, device_or_own};
+use crate::backend::{BackendName, device_for};
 use crate::data::{ItemShape, Loaded, Splits};
 use crate::method::{DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun};
 use crate::run::RunDir;
-use crate::run::setup::{RunConfig, prepare_run};
+use crate::run::setup::{RunConfig, prepare_run, trained_config};
 use crate::run::summary::merge_summary;
 use crate::safetensors::NamedTensor;
 use crate::seed::{Stream, derive};
@@ -245,13 +245,8 @@ impl TrainedRun for TrainedClassifier {
 
 /// Loads a classifier run onto `device` (or its own backend's).
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedClassifier, Device)> {
-    let config: ClassifierRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
-        format!(
-            "{}: not a classifier run configuration",
-            run.config_path().display()
-        )
-    })?;
-    let device = device_or_own(device, config.backend)?;
+    let (_config, device): (ClassifierRunConfig, Device) =
+        trained_config(run, "classifier", device)?;
     let artefact = load_classifier(run.root(), &device).map_err(|e| anyhow!("{e}"))?;
     Ok((TrainedClassifier { artefact }, device))
 }

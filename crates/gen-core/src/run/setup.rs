@@ -5,12 +5,13 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::RunDir;
 use super::configuration::{non_finite_setting, read_run_config, resolve, to_text};
-use crate::backend::{BackendName, default_backend};
+use crate::backend::{BackendName, default_backend, device_or_own};
 use crate::method::TrainRequest;
 
 /// A method's run configuration, as far as the shared setup needs to know it.
@@ -130,4 +131,22 @@ pub fn prepare_run<C: RunConfig>(
         out,
         resume,
     })
+}
+
+/// What loading a trained run starts with: its `config.toml` read as the method's configuration
+/// (`what` names the method in the error, "not a GMMN run configuration"), and the device to load
+/// it on: `device` when given (`--backend`), else the backend the run was trained on.
+pub fn trained_config<C: RunConfig>(
+    run: &RunDir,
+    what: &str,
+    device: Option<&Device>,
+) -> Result<(C, Device)> {
+    let mut config: C = toml::from_str(&run.read_config()?).with_context(|| {
+        format!(
+            "{}: not a {what} run configuration",
+            run.config_path().display()
+        )
+    })?;
+    let device = device_or_own(device, *config.backend_mut())?;
+    Ok((config, device))
 }

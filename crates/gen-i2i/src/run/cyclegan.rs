@@ -12,7 +12,7 @@ use crate::{
     Critics, CycleGanConfig, CycleGanTrainConfig, CycleGanTrainer, ImageTranslator,
     ResnetGenerator, Translators,
 };
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use burn::tensor::Device;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
@@ -22,9 +22,9 @@ use super::{
     TrainedTranslation, TranslationRun, TranslationRunSettings, blocks, conv, discriminator,
     initial_domains, load_blob, train_translation, transposed,
 };
-use gen_core::backend::{BackendName, device_or_own};
+use gen_core::backend::BackendName;
 use gen_core::method::{GenerativeMethod, TrainRequest};
-use gen_core::run::setup::{RunConfig, default_out, prepare_run};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
 /// Everything a run of `gen train cyclegan` is determined by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -214,13 +214,7 @@ impl TrainedTranslation for TrainedCycleGan {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedCycleGan, Device)> {
-    let config: CycleGanRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
-        format!(
-            "{}: not a CycleGAN run configuration",
-            run.config_path().display()
-        )
-    })?;
-    let device = device_or_own(device, config.backend)?;
+    let (config, device): (CycleGanRunConfig, Device) = trained_config(run, "CycleGAN", device)?;
     let ckpt = run.trained_checkpoint()?;
     let translators = load_blob(
         run,

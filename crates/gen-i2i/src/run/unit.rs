@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::unit::{UnitEncoder, UnitGenerator};
 use crate::{Critics, ImageTranslator, Unit, UnitConfig, UnitTrainConfig, UnitTrainer};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use burn::tensor::Device;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
@@ -16,9 +16,9 @@ use super::{
     TrainedTranslation, TranslationRun, TranslationRunSettings, blocks, conv, discriminator,
     initial_domains, load_blob, train_translation, transposed,
 };
-use gen_core::backend::{BackendName, device_or_own};
+use gen_core::backend::BackendName;
 use gen_core::method::{GenerativeMethod, TrainRequest};
-use gen_core::run::setup::{RunConfig, default_out, prepare_run};
+use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
 /// Steps of the reference's training (`max_iter: 1000000`, batches of 1).
 const REFERENCE_STEPS: u64 = 1_000_000;
@@ -210,13 +210,7 @@ impl TrainedTranslation for TrainedUnit {
 
 /// Loads a run's configuration and last checkpoint onto `device`.
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedUnit, Device)> {
-    let config: UnitRunConfig = toml::from_str(&run.read_config()?).with_context(|| {
-        format!(
-            "{}: not a UNIT run configuration",
-            run.config_path().display()
-        )
-    })?;
-    let device = device_or_own(device, config.backend)?;
+    let (config, device): (UnitRunConfig, Device) = trained_config(run, "UNIT", device)?;
     let ckpt = run.trained_checkpoint()?;
     let unit = load_blob(run, &ckpt, "unit", config.model.init(&device))?;
     let critics = load_blob(run, &ckpt, "critics", config.model.init_critics(&device))?;
