@@ -43,6 +43,21 @@ pub enum GanLoss {
     Log,
 }
 
+impl std::str::FromStr for GanLoss {
+    type Err = String;
+
+    /// The names `config.toml` and `gen train cyclegan --gan` use.
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "least-squares" => Ok(GanLoss::LeastSquares),
+            "log" => Ok(GanLoss::Log),
+            other => Err(format!(
+                "unknown adversarial objective '{other}': use least-squares or log"
+            )),
+        }
+    }
+}
+
 impl GanLoss {
     /// The mean loss of the scores `output` against the target "real" (`real = true`) or "fake".
     pub fn target_loss<const D: usize>(self, output: Tensor<D>, real: bool) -> Tensor<1> {

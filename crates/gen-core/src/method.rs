@@ -134,6 +134,27 @@ pub trait TrainedRun {
     }
 }
 
+/// A method's command-line shortcuts for configuration fields (`gen train rbm --hidden 500`),
+/// written into its typed configuration after `--config` and before `--set`.
+pub trait Shortcuts<C> {
+    /// Whether none was given (a resumed run takes none).
+    fn is_empty(&self) -> bool;
+    /// Writes the given shortcuts into `config`; refuses a value that names nothing (an unknown
+    /// method, say).
+    fn apply(&self, config: &mut C) -> Result<()>;
+}
+
+/// No shortcuts (the evaluation classifier has none).
+impl<C> Shortcuts<C> for () {
+    fn is_empty(&self) -> bool {
+        true
+    }
+
+    fn apply(&self, _config: &mut C) -> Result<()> {
+        Ok(())
+    }
+}
+
 /// A generative method: the names its runs carry in `config.toml`'s `method` field, its run
 /// configuration (the papers' settings per data set, in `Config`'s constructors), its
 /// command-line shortcuts, training, and loading a trained run.
@@ -143,7 +164,7 @@ pub trait GenerativeMethod {
     /// Everything a run is determined by, as `RUN/config.toml` holds it.
     type Config: RunConfig;
     /// The method's own shortcuts for configuration fields (`gen train rbm --hidden 500`).
-    type Flags;
+    type Flags: Shortcuts<Self::Config>;
     /// A trained run, loaded.
     type Trained: TrainedRun + 'static;
 
@@ -167,17 +188,5 @@ pub fn square_image_shape(dim: usize) -> ItemShape {
         }
     } else {
         ItemShape::Vector { dim }
-    }
-}
-
-/// `v` as a TOML float (TOML spells the non-finite ones `nan`, `inf`, `-inf`), so that such a
-/// flag value reaches validation and its clear error.
-pub fn toml_float(v: f64) -> String {
-    if v.is_nan() {
-        "nan".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        format!("{v:?}")
     }
 }

@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 
 use gen_core::backend::{BackendName, device_for};
 use gen_core::method::{
-    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, Shortcuts, TrainRequest, TrainedRun,
 };
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
@@ -188,6 +188,34 @@ pub struct DaeFlags {
     pub noise: Option<f64>,
 }
 
+impl Shortcuts<DaeRunConfig> for DaeFlags {
+    fn is_empty(&self) -> bool {
+        self.walkback.is_none() && self.walkback_p.is_none() && self.noise.is_none()
+    }
+
+    fn apply(&self, config: &mut DaeRunConfig) -> Result<()> {
+        if let Some(steps) = self.walkback {
+            config.train.walkback = Walkback::Fixed { steps };
+        }
+        if let Some(p) = self.walkback_p {
+            config.train.walkback = Walkback::Coin {
+                p,
+                max_steps: self.walkback_max,
+            };
+        }
+        if let Some(level) = self.noise {
+            // The level of whichever corruption the configuration holds.
+            match &mut config.train.corruption {
+                CorruptionConfig::Gaussian { std } => *std = level,
+                CorruptionConfig::SaltAndPepper { p } | CorruptionConfig::Masking { p } => {
+                    *p = level
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The denoising auto-encoder as a generative model, simple or walkback.
 pub struct DaeMethod;
 
@@ -208,32 +236,10 @@ impl GenerativeMethod for DaeMethod {
 
 /// `gen train dae ...`
 fn train(common: &TrainRequest, args: &DaeFlags) -> Result<()> {
-    let mut sets = Vec::new();
-    if let Some(steps) = args.walkback {
-        sets.push(format!(
-            "train.walkback={{ kind = \"fixed\", steps = {steps} }}"
-        ));
-    }
-    if let Some(p) = args.walkback_p {
-        sets.push(format!(
-            "train.walkback={{ kind = \"coin\", p = {p}, max_steps = {} }}",
-            args.walkback_max
-        ));
-    }
-    if let Some(level) = args.noise {
-        let key = match DaeRunConfig::defaults(&common.data, common.seed, BackendName::Flex)
-            .train
-            .corruption
-        {
-            CorruptionConfig::Gaussian { .. } => "std",
-            _ => "p",
-        };
-        sets.push(format!("train.corruption.{key}={level}"));
-    }
     let prepared = prepare_run(
         common,
         |backend| DaeRunConfig::defaults(&common.data, common.seed, backend),
-        sets,
+        args,
         &[],
         |c| {
             c.train

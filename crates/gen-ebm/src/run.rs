@@ -32,7 +32,7 @@ use serde_json::{Map, Value, json};
 
 use gen_core::backend::{BackendName, device_for};
 use gen_core::method::{
-    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, Shortcuts, TrainRequest, TrainedRun,
 };
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
@@ -204,6 +204,31 @@ pub struct EbmFlags {
     pub sigma: Option<f64>,
 }
 
+impl Shortcuts<EbmRunConfig> for EbmFlags {
+    fn is_empty(&self) -> bool {
+        self.entropy_weight.is_none()
+            && !self.no_entropy
+            && self.energy_steps.is_none()
+            && self.sigma.is_none()
+    }
+
+    fn apply(&self, config: &mut EbmRunConfig) -> Result<()> {
+        if let Some(w) = self.entropy_weight {
+            config.train.entropy_weight = w;
+        }
+        if self.no_entropy {
+            config.train.entropy_weight = 0.0;
+        }
+        if let Some(k) = self.energy_steps {
+            config.train.energy_steps = k;
+        }
+        if let Some(sigma) = self.sigma {
+            config.energy.sigma = sigma;
+        }
+        Ok(())
+    }
+}
+
 /// The deep energy model trained against a generator.
 pub struct EbmMethod;
 
@@ -224,26 +249,10 @@ impl GenerativeMethod for EbmMethod {
 
 /// `gen train ebm ...`
 fn train(common: &TrainRequest, args: &EbmFlags) -> Result<()> {
-    let mut sets = Vec::new();
-    if let Some(w) = args.entropy_weight {
-        sets.push(format!(
-            "train.entropy_weight={}",
-            gen_core::method::toml_float(w)
-        ));
-    }
-    if args.no_entropy {
-        sets.push("train.entropy_weight=0.0".to_string());
-    }
-    if let Some(k) = args.energy_steps {
-        sets.push(format!("train.energy_steps={k}"));
-    }
-    if let Some(s) = args.sigma {
-        sets.push(format!("energy.sigma={}", gen_core::method::toml_float(s)));
-    }
     let mut prepared = prepare_run(
         common,
         |backend| EbmRunConfig::defaults(&common.data, common.seed, backend),
-        sets,
+        args,
         &[],
         |c| {
             c.train

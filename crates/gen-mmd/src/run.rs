@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use gen_core::backend::{BackendName, device_for};
 use gen_core::method::{
-    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, Shortcuts, TrainRequest, TrainedRun,
 };
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
@@ -114,6 +114,19 @@ pub struct GmmnFlags {
     pub noise: Option<usize>,
 }
 
+impl Shortcuts<GmmnRunConfig> for GmmnFlags {
+    fn is_empty(&self) -> bool {
+        self.noise.is_none()
+    }
+
+    fn apply(&self, config: &mut GmmnRunConfig) -> Result<()> {
+        if let Some(noise) = self.noise {
+            config.model.noise = noise;
+        }
+        Ok(())
+    }
+}
+
 /// The generative moment matching network, on pixels (`gmmn`) or on an auto-encoder's codes
 /// (`gmmn-ae`).
 pub struct GmmnMethod;
@@ -135,14 +148,10 @@ impl GenerativeMethod for GmmnMethod {
 
 /// `gen train gmmn|gmmn-ae ...`
 fn train(method: &str, common: &TrainRequest, flags: &GmmnFlags) -> Result<()> {
-    let mut sets = Vec::new();
-    if let Some(noise) = flags.noise {
-        sets.push(format!("model.noise={noise}"));
-    }
     let mut prepared = prepare_run(
         common,
         |backend| GmmnRunConfig::defaults(method, &common.data, common.seed, backend),
-        sets,
+        flags,
         &[],
         |c| {
             c.train

@@ -23,7 +23,7 @@ use serde_json::{Map, Value, json};
 
 use gen_core::backend::{BackendName, device_for, device_or_own};
 use gen_core::method::{
-    DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun,
+    DrawRequest, Drawn, EvalRequest, GenerativeMethod, Shortcuts, TrainRequest, TrainedRun,
 };
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run};
@@ -116,6 +116,25 @@ pub struct RbmFlags {
     pub k: Option<usize>,
 }
 
+impl Shortcuts<RbmRunConfig> for RbmFlags {
+    fn is_empty(&self) -> bool {
+        self.hidden.is_none() && self.method.is_none() && self.k.is_none()
+    }
+
+    fn apply(&self, config: &mut RbmRunConfig) -> Result<()> {
+        if let Some(hidden) = self.hidden {
+            config.model.hidden = hidden;
+        }
+        if let Some(method) = &self.method {
+            config.train.method = method.parse::<Method>().map_err(anyhow::Error::msg)?;
+        }
+        if let Some(k) = self.k {
+            config.train.k = k;
+        }
+        Ok(())
+    }
+}
+
 /// The Bernoulli RBM trained with CD-k, PCD, FPCD or parallel tempering.
 pub struct RbmMethod;
 
@@ -136,24 +155,10 @@ impl GenerativeMethod for RbmMethod {
 
 /// `gen train rbm ...`
 fn train(common: &TrainRequest, args: &RbmFlags) -> Result<()> {
-    let mut sets = Vec::new();
-    if let Some(h) = args.hidden {
-        sets.push(format!("model.hidden={h}"));
-    }
-    if let Some(m) = &args.method {
-        let method: Method = m.parse().map_err(anyhow::Error::msg)?;
-        sets.push(format!(
-            "train.method={}",
-            serde_json::to_value(method)?.as_str().unwrap_or(m)
-        ));
-    }
-    if let Some(k) = args.k {
-        sets.push(format!("train.k={k}"));
-    }
     let mut prepared = prepare_run(
         common,
         |backend| RbmRunConfig::defaults(&common.data, common.seed, backend),
-        sets,
+        args,
         OPTIONAL,
         |config| {
             config

@@ -2,6 +2,7 @@
 //! and shortcuts.
 
 use gen_core::classifier::run::ClassifierMethod;
+use gen_core::loss::GanLoss;
 use gen_core::method::{GenerativeMethod, TrainRequest};
 use gen_dae::run::{DaeFlags, DaeMethod};
 use gen_ebm::run::{EbmFlags, EbmMethod};
@@ -74,7 +75,12 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
             &CycleGanFlags {
                 cycle_weight: args.cycle_weight,
                 identity_weight: args.identity_weight,
-                gan: args.gan.clone(),
+                gan: args
+                    .gan
+                    .as_deref()
+                    .map(str::parse::<GanLoss>)
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?,
             },
         ),
         TrainMethod::Unit(args) => UnitMethod::train(

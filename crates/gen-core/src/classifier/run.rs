@@ -128,7 +128,7 @@ fn train(common: &TrainRequest) -> Result<()> {
     let mut prepared = prepare_run(
         common,
         |backend| ClassifierRunConfig::defaults(&common.data, common.seed, backend),
-        Vec::new(),
+        &(),
         &[],
         |c| {
             ClassifierTrainConfig {

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::RunDir;
 use super::configuration::{non_finite_setting, read_run_config, resolve, to_text};
 use crate::backend::{BackendName, default_backend, device_or_own};
-use crate::method::TrainRequest;
+use crate::method::{Shortcuts, TrainRequest};
 
 /// A method's run configuration, as far as the shared setup needs to know it.
 pub trait RunConfig: Serialize + DeserializeOwned {
@@ -66,12 +66,13 @@ impl<C: RunConfig> Prepared<C> {
 }
 
 /// Resolves the configuration of a new run (`defaults` for the chosen backend, then `--config`,
-/// then `shortcut_sets` from the method's own flags, then `--set`), or rereads it on
-/// `--resume`, where no change is accepted. `validate` runs on the result; nothing is written.
+/// then the method's own `shortcuts` on the typed configuration, then `--epochs` and `--set`), or
+/// rereads it on `--resume`, where no change is accepted. `validate` runs on the result; nothing
+/// is written.
 pub fn prepare_run<C: RunConfig>(
     common: &TrainRequest,
     defaults: impl FnOnce(BackendName) -> C,
-    mut shortcut_sets: Vec<String>,
+    shortcuts: &dyn Shortcuts<C>,
     optional_fields: &[&str],
     validate: impl FnOnce(&C) -> Result<()>,
 ) -> Result<Prepared<C>> {
@@ -81,7 +82,7 @@ pub fn prepare_run<C: RunConfig>(
         let run = RunDir::open(out)?;
         if !common.sets.is_empty()
             || common.config.is_some()
-            || !shortcut_sets.is_empty()
+            || !shortcuts.is_empty()
             || common.epochs.is_some()
         {
             bail!(
@@ -105,16 +106,19 @@ pub fn prepare_run<C: RunConfig>(
             Some(b) => b,
             None => default_backend()?,
         };
-        if let Some(e) = common.epochs {
-            shortcut_sets.push(format!("epochs={e}"));
-        }
-        shortcut_sets.extend(common.sets.iter().cloned());
-        resolve(
+        let mut config = resolve(
             defaults(backend),
             common.config.as_deref(),
-            &shortcut_sets,
+            &[],
             optional_fields,
-        )?
+        )?;
+        shortcuts.apply(&mut config)?;
+        let mut sets = Vec::new();
+        if let Some(e) = common.epochs {
+            sets.push(format!("epochs={e}"));
+        }
+        sets.extend(common.sets.iter().cloned());
+        resolve(config, None, &sets, optional_fields)?
     };
     if let Some(b) = common.backend.filter(|_| resume) {
         *config.backend_mut() = b;

@@ -23,7 +23,8 @@ use super::{
     initial_domains, load_blob, train_translation, transposed,
 };
 use gen_core::backend::BackendName;
-use gen_core::method::{GenerativeMethod, TrainRequest};
+use gen_core::loss::GanLoss;
+use gen_core::method::{GenerativeMethod, Shortcuts, TrainRequest};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
 /// Everything a run of `gen train cyclegan` is determined by.
@@ -85,8 +86,27 @@ pub struct CycleGanFlags {
     pub cycle_weight: Option<f64>,
     /// Weight of the identity losses as a fraction of the cycle weight.
     pub identity_weight: Option<f64>,
-    /// Adversarial objective: `least-squares` or `log`.
-    pub gan: Option<String>,
+    /// Adversarial objective (`train.objective`).
+    pub gan: Option<GanLoss>,
+}
+
+impl Shortcuts<CycleGanRunConfig> for CycleGanFlags {
+    fn is_empty(&self) -> bool {
+        self.cycle_weight.is_none() && self.identity_weight.is_none() && self.gan.is_none()
+    }
+
+    fn apply(&self, config: &mut CycleGanRunConfig) -> Result<()> {
+        if let Some(w) = self.cycle_weight {
+            config.train.cycle_weight = w;
+        }
+        if let Some(w) = self.identity_weight {
+            config.train.identity_weight = w;
+        }
+        if let Some(objective) = self.gan {
+            config.train.objective = objective;
+        }
+        Ok(())
+    }
 }
 
 /// CycleGAN: unpaired image-to-image translation (Zhu et al. 2017).
@@ -113,27 +133,11 @@ impl GenerativeMethod for CycleGanMethod {
 
 /// `gen train cyclegan ...`
 fn train(common: &TrainRequest, args: &CycleGanFlags) -> Result<()> {
-    let mut sets = Vec::new();
-    if let Some(w) = args.cycle_weight {
-        sets.push(format!(
-            "train.cycle_weight={}",
-            gen_core::method::toml_float(w)
-        ));
-    }
-    if let Some(w) = args.identity_weight {
-        sets.push(format!(
-            "train.identity_weight={}",
-            gen_core::method::toml_float(w)
-        ));
-    }
-    if let Some(g) = &args.gan {
-        sets.push(format!("train.objective=\"{g}\""));
-    }
     let (loaded, image) = initial_domains(&common.data, common.resume)?;
     let prepared = prepare_run(
         common,
         |backend| CycleGanRunConfig::defaults(&common.data, common.seed, backend, image),
-        sets,
+        args,
         &[],
         |c| {
             c.train

@@ -17,7 +17,7 @@ use super::{
     initial_domains, load_blob, train_translation, transposed,
 };
 use gen_core::backend::BackendName;
-use gen_core::method::{GenerativeMethod, TrainRequest};
+use gen_core::method::{GenerativeMethod, Shortcuts, TrainRequest};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
 /// Steps of the reference's training (`max_iter: 1000000`, batches of 1).
@@ -92,6 +92,19 @@ pub struct UnitFlags {
     pub no_share: bool,
 }
 
+impl Shortcuts<UnitRunConfig> for UnitFlags {
+    fn is_empty(&self) -> bool {
+        !self.no_share
+    }
+
+    fn apply(&self, config: &mut UnitRunConfig) -> Result<()> {
+        if self.no_share {
+            config.model.share = false;
+        }
+        Ok(())
+    }
+}
+
 /// UNIT: unpaired translation through a shared latent space (Liu, Breuel & Kautz 2017).
 pub struct UnitMethod;
 
@@ -116,16 +129,12 @@ impl GenerativeMethod for UnitMethod {
 
 /// `gen train unit ...`
 fn train(common: &TrainRequest, args: &UnitFlags) -> Result<()> {
-    let mut sets = Vec::new();
-    if args.no_share {
-        sets.push("model.share=false".to_string());
-    }
     let (loaded, image) = initial_domains(&common.data, common.resume)?;
     let train_a = loaded.as_ref().map_or(0, |d| d.train_a.len());
     let prepared = prepare_run(
         common,
         |backend| UnitRunConfig::defaults(&common.data, common.seed, backend, image, train_a),
-        sets,
+        args,
         &[],
         |c| {
             c.train
