@@ -450,14 +450,8 @@ fn run_chain(
 /// `gen sample` for a DAE run: `n` chains after `steps` transitions (default: the run's
 /// burn-in), or with `chain`, `n / 10` chains shown at 10 consecutive recorded states (`steps /
 /// 10` transitions apart, at least 1) as rows of a grid.
-pub fn draw(
-    trained: &TrainedDae,
-    n: usize,
-    chain: bool,
-    steps: Option<usize>,
-    seed: u64,
-    device: &Device,
-) -> (Vec<f32>, ItemShape, usize) {
+pub fn draw(trained: &TrainedDae, request: &DrawRequest, device: &Device) -> Drawn {
+    let (n, chain, steps, seed) = (request.n, request.chain, request.steps, request.seed);
     device.seed(derive(trained.config.seed ^ seed, Stream::Sample, 0));
     let shape = item_shape(trained);
     let steps = steps.unwrap_or(trained.config.chain.burn_in);
@@ -472,11 +466,19 @@ pub fn draw(
                 values.extend_from_slice(&frame[c * d..(c + 1) * d]);
             }
         }
-        (values, shape, 10)
+        Drawn {
+            values,
+            shape,
+            cols: 10,
+        }
     } else {
         let frames = run_chain(trained, n, steps.saturating_sub(1), 1, 1, device);
         let values = frames.into_iter().next().unwrap_or_default();
-        (values, shape, gen_core::image_grid::default_cols(n))
+        Drawn {
+            values,
+            shape,
+            cols: gen_core::image_grid::default_cols(n),
+        }
     }
 }
 
@@ -501,19 +503,7 @@ impl TrainedRun for TrainedDae {
     }
 
     fn draw(&self, request: &DrawRequest, device: &Device) -> Result<Drawn> {
-        let (values, shape, cols) = draw(
-            self,
-            request.n,
-            request.chain,
-            request.steps,
-            request.seed,
-            device,
-        );
-        Ok(Drawn {
-            values,
-            shape,
-            cols,
-        })
+        Ok(draw(self, request, device))
     }
 
     fn eval(
@@ -522,13 +512,7 @@ impl TrainedRun for TrainedDae {
         request: &EvalRequest<'_>,
         device: &Device,
     ) -> Result<Map<String, Value>> {
-        eval(
-            self,
-            request.metric,
-            request.data,
-            request.classifier,
-            device,
-        )
+        eval(self, request, device)
     }
 
     fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
@@ -539,11 +523,10 @@ impl TrainedRun for TrainedDae {
 /// `gen eval` for a DAE run: the shared sample metrics on the chain's samples.
 fn eval(
     trained: &TrainedDae,
-    metric: &str,
-    data: Option<&str>,
-    classifier: Option<&std::path::Path>,
+    request: &EvalRequest<'_>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
+    let (metric, data, classifier) = (request.metric, request.data, request.classifier);
     let splits = match data {
         Some(name) => {
             let mut config = trained.config.clone();

@@ -506,14 +506,7 @@ impl TrainedRun for TrainedEbm {
         request: &EvalRequest<'_>,
         device: &Device,
     ) -> Result<Map<String, Value>> {
-        eval(
-            self,
-            run,
-            request.metric,
-            request.data,
-            request.classifier,
-            device,
-        )
+        eval(self, run, request, device)
     }
 
     fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
@@ -525,11 +518,10 @@ impl TrainedRun for TrainedEbm {
 fn eval(
     trained: &TrainedEbm,
     run: &RunDir,
-    metric: &str,
-    data: Option<&str>,
-    classifier: Option<&std::path::Path>,
+    request: &EvalRequest<'_>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
+    let (metric, data, classifier) = (request.metric, request.data, request.classifier);
     let name = data.unwrap_or(&trained.config.data);
     let splits = load_data(name)?;
     let width = trained.config.energy.input;

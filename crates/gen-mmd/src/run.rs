@@ -355,13 +355,7 @@ impl TrainedRun for TrainedGmmn {
         request: &EvalRequest<'_>,
         device: &Device,
     ) -> Result<Map<String, Value>> {
-        eval(
-            self,
-            request.metric,
-            request.data,
-            request.classifier,
-            device,
-        )
+        eval(self, request, device)
     }
 
     fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
@@ -372,11 +366,10 @@ impl TrainedRun for TrainedGmmn {
 /// `gen eval` for a GMMN run.
 fn eval(
     trained: &TrainedGmmn,
-    metric: &str,
-    data: Option<&str>,
-    classifier: Option<&std::path::Path>,
+    request: &EvalRequest<'_>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
+    let (metric, data, classifier) = (request.metric, request.data, request.classifier);
     let name = data.unwrap_or(&trained.config.data);
     let splits = load_data(name)?;
     let width = item_shape(trained).len();

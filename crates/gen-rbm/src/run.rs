@@ -325,14 +325,8 @@ pub fn item_shape(config: &RbmRunConfig) -> ItemShape {
 /// `gen sample` for an RBM run: values, the shape of one sample and the grid's columns.
 /// Samples continue the run's persistent chains when it has them (PCD, FPCD, PT), else start
 /// from noise; `steps` Gibbs steps (default: the run's `sample.gibbs_steps`).
-pub fn draw(
-    trained: &TrainedRbm,
-    n: usize,
-    chain: bool,
-    steps: Option<usize>,
-    seed: u64,
-    device: &Device,
-) -> (Vec<f32>, ItemShape, usize) {
+pub fn draw(trained: &TrainedRbm, request: &DrawRequest, device: &Device) -> Drawn {
+    let (n, chain, steps, seed) = (request.n, request.chain, request.steps, request.seed);
     device.seed(derive(trained.config.seed ^ seed, Stream::Sample, 0));
     let shape = item_shape(&trained.config);
     let steps = steps.unwrap_or(trained.config.sample.gibbs_steps);
@@ -340,7 +334,11 @@ pub fn draw(
         // n/10 chains (at least 1), 10 frames each, `steps / 10` Gibbs steps apart.
         let chains = (n / 10).max(1);
         let t = chain_frames(&trained.rbm, chains, 10, (steps / 10).max(1), device);
-        (to_vec_f32(t), shape, 10)
+        Drawn {
+            values: to_vec_f32(t),
+            shape,
+            cols: 10,
+        }
     } else {
         let t = match &trained.chains {
             Some(chains) => sample_from_chains(&trained.rbm, chains.clone(), n, steps),
@@ -351,7 +349,11 @@ pub fn draw(
                 device,
             ),
         };
-        (to_vec_f32(t), shape, gen_core::image_grid::default_cols(n))
+        Drawn {
+            values: to_vec_f32(t),
+            shape,
+            cols: gen_core::image_grid::default_cols(n),
+        }
     }
 }
 
@@ -361,19 +363,7 @@ impl TrainedRun for TrainedRbm {
     }
 
     fn draw(&self, request: &DrawRequest, device: &Device) -> Result<Drawn> {
-        let (values, shape, cols) = draw(
-            self,
-            request.n,
-            request.chain,
-            request.steps,
-            request.seed,
-            device,
-        );
-        Ok(Drawn {
-            values,
-            shape,
-            cols,
-        })
+        Ok(draw(self, request, device))
     }
 
     fn eval(
@@ -382,13 +372,7 @@ impl TrainedRun for TrainedRbm {
         request: &EvalRequest<'_>,
         device: &Device,
     ) -> Result<Map<String, Value>> {
-        eval(
-            self,
-            request.metric,
-            request.data,
-            request.classifier,
-            device,
-        )
+        eval(self, request, device)
     }
 
     fn export(&self, _run: &RunDir) -> Result<Vec<NamedTensor>> {
@@ -401,11 +385,10 @@ impl TrainedRun for TrainedRbm {
 /// chains of the run's `sample.gibbs_steps` steps.
 fn eval(
     trained: &TrainedRbm,
-    metric: &str,
-    data: Option<&str>,
-    classifier: Option<&std::path::Path>,
+    request: &EvalRequest<'_>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
+    let (metric, data, classifier) = (request.metric, request.data, request.classifier);
     let name = data.unwrap_or(&trained.config.data);
     let splits = load_data(name, &trained.config.binarize)?;
     if splits.test.dim() != trained.rbm.num_visible() {
