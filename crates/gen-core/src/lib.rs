@@ -35,6 +35,7 @@ pub mod progress;
 pub mod run;
 pub mod safetensors;
 pub mod seed;
+pub mod sgd_momentum;
 pub mod tensor_io;
 pub mod training;
 

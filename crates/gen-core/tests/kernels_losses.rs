@@ -152,3 +152,19 @@ fn gan_losses_take_their_known_values() {
         (to_vec_f32(GanLoss::LeastSquares.discriminator(half(), half()))[0] - 0.25).abs() < 1e-7
     );
 }
+
+/// Classical momentum, `v ← μ v + g`: a constant gradient of 1 gives velocities 1, 1 + μ,
+/// 1 + μ + μ² (burn's default dampening of 0.1 would give 1, 1.8, 2.52 for μ = 0.9).
+#[test]
+fn classical_momentum_does_not_damp_the_gradient() {
+    let device = Device::flex();
+    let momentum =
+        burn::optim::momentum::Momentum::new(&gen_core::sgd_momentum::classical_momentum(0.9));
+    let grad = || Tensor::<1>::from_floats([1.0], &device);
+    let (v1, state) = momentum.transform(grad(), None);
+    let (v2, state) = momentum.transform(grad(), Some(state));
+    let (v3, _) = momentum.transform(grad(), Some(state));
+    for (v, expected) in [(v1, 1.0), (v2, 1.9), (v3, 2.71)] {
+        assert!((to_vec_f32(v)[0] - expected).abs() < 1e-6);
+    }
+}

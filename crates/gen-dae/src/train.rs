@@ -5,11 +5,11 @@
 //! pepper corruption 0.4, Bernoulli reconstruction, batches of 100, learning rate 10, no
 //! momentum, 5 walkback steps when walkback is on.
 
-use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
+use gen_core::sgd_momentum::classical_momentum;
 use gen_core::training::Trainer;
 use serde::{Deserialize, Serialize};
 
@@ -96,8 +96,7 @@ impl DaeTrainConfig {
 fn optimizer(config: &DaeTrainConfig) -> ModuleOptimizer {
     match config.optimizer {
         OptimizerKind::Sgd => {
-            let momentum = (config.momentum > 0.0)
-                .then(|| MomentumConfig::new().with_momentum(config.momentum));
+            let momentum = (config.momentum > 0.0).then(|| classical_momentum(config.momentum));
             SgdConfig::new().with_momentum(momentum).init()
         }
         OptimizerKind::Adam => AdamConfig::new().init(),

@@ -16,7 +16,6 @@ use burn::data::dataset::InMemDataset;
 use burn::module::Module;
 use burn::optim::SgdConfig;
 use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::momentum::MomentumConfig;
 use burn::tensor::{Device, Tensor, TensorData};
 use burn::train::metric::LossMetric;
 use burn::train::{
@@ -25,6 +24,7 @@ use burn::train::{
 use gen_core::data::Dataset;
 use gen_core::learner_progress::LearnerProgress;
 pub use gen_core::learner_progress::last_checkpointed_epoch;
+use gen_core::sgd_momentum::classical_momentum;
 
 use crate::autoencoder::Autoencoder;
 
@@ -159,7 +159,7 @@ pub fn train_autoencoder(
         builder.build(rows(data))
     };
     let optimizer = SgdConfig::new()
-        .with_momentum(Some(MomentumConfig::new().with_momentum(config.momentum)))
+        .with_momentum(Some(classical_momentum(config.momentum)))
         .with_gradient_clipping(Some(GradientClippingConfig::Norm(
             config.max_grad_norm as f32,
         )))

@@ -12,12 +12,12 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::optim::momentum::MomentumConfig;
 use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor};
 use gen_core::kernel::{KernelError, MixtureKernel};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
 use gen_core::run::Checkpoint;
+use gen_core::sgd_momentum::classical_momentum;
 use gen_core::training::Trainer;
 
 use crate::autoencoder::Autoencoder;
@@ -108,7 +108,7 @@ impl GmmnTrainConfig {
 
 fn sgd(momentum: f64) -> ModuleOptimizer {
     SgdConfig::new()
-        .with_momentum(Some(MomentumConfig::new().with_momentum(momentum)))
+        .with_momentum(Some(classical_momentum(momentum)))
         .init()
 }
 
