@@ -112,6 +112,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    // What `gen` does at start (experiments and benchmarks run gen's code in this process).
+    gen_core::denormals::flush_subnormals_to_zero();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Subnormal floats slow CPU training several times over (gen_core::denormals).
+    gen_core::denormals::flush_subnormals_to_zero();
     let cli = match gen_cli::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

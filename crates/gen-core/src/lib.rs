@@ -19,6 +19,7 @@ pub mod backend;
 pub mod classifier;
 pub mod config_override;
 pub mod data;
+pub mod denormals;
 pub mod energy;
 pub mod host_device;
 pub mod image_file;
