@@ -7,11 +7,16 @@
 //! - [`data`]: datasets (IDX files, CycleGAN image folders, the shipped UCI digits, bars and
 //!   stripes, exact 2-D densities, a two-domain image set with known counterparts), binarisation,
 //!   seeded batching;
-//! - [`metrics`]: evaluation shared by every method (the Parzen-window protocol);
+//! - [`metrics`]: evaluation shared by every method (Parzen, MMD, Fréchet distance);
 //! - [`run`]: run directories, metrics logs and atomic checkpoints;
 //! - [`image_grid`], [`plot`], [`progress`], [`npy`], [`safetensors`]: what a run writes for people
 //!   and for other tools;
-//! - [`seed`]: reproducible randomness that survives a resume.
+//! - [`seed`]: reproducible randomness that survives a resume;
+//! - [`method`]: the trait each method crate implements for `gen` (configure, train, load,
+//!   sample, evaluate, export), with [`run::setup`], [`backend`] and
+//!   [`metrics::sample_eval`] as its shared plumbing;
+//! - [`sgd_momentum`], [`denormals`]: SGD momentum as the papers' code applies it, and flushing
+//!   subnormal floats, which otherwise slow CPU training several times over.
 //!
 //! Library code takes a [`burn::tensor::Device`] and enables no backend; binaries choose.
 
