@@ -18,8 +18,9 @@ use crate::run::setup::RunConfig;
 use crate::safetensors::NamedTensor;
 
 /// What every `gen train <method>` is asked, whatever the method: the data, the seed, where to
-/// write, and the configuration changes (`--config`, the method's own flags as `--set`
-/// shortcuts, `--set`, `--epochs`), or `resume` to continue a run exactly as configured.
+/// write, and the configuration changes (`--config`, `--epochs`, `--set`; the method's own flags
+/// come beside it as its [`GenerativeMethod::Flags`]), or `resume` to continue a run exactly as
+/// configured.
 #[derive(Debug, Clone, Default)]
 pub struct TrainRequest {
     /// Dataset name (`gen datasets`) or a folder.
