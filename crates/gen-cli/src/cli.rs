@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use gen_core::backend::BackendName;
+use gen_core::direction::Direction;
+use gen_core::loss::GanLoss;
+use gen_core::metrics::Metric;
+use gen_rbm::train::Method as RbmTrainMethod;
 
 /// Train, sample and evaluate classic generative models (RBM, GMMN, DAE, deep energy models,
 /// CycleGAN/UNIT).
@@ -102,7 +106,7 @@ pub struct RbmArgs {
     pub hidden: Option<usize>,
     /// Negative-phase method: cd, pcd, fpcd or pt (shortcut for --set train.method=M) [default: pcd].
     #[arg(long)]
-    pub method: Option<String>,
+    pub method: Option<RbmTrainMethod>,
     /// Gibbs steps per update (shortcut for --set train.k=K) [default: 1].
     #[arg(long)]
     pub k: Option<usize>,
@@ -175,8 +179,8 @@ pub struct CycleGanArgs {
     pub identity_weight: Option<f64>,
     /// Adversarial objective: least-squares (the reference's) or log (the lecture's)
     /// [default: least-squares].
-    #[arg(long, value_parser = ["least-squares", "log"])]
-    pub gan: Option<String>,
+    #[arg(long, value_enum)]
+    pub gan: Option<GanLoss>,
 }
 
 /// `gen train unit`: shortcuts for UNIT's most used fields.
@@ -196,8 +200,8 @@ pub struct TranslateArgs {
     /// Run directory written by `gen train cyclegan` or `gen train unit`.
     pub run: PathBuf,
     /// a2b (domain A to B) or b2a.
-    #[arg(long, value_parser = ["a2b", "b2a"])]
-    pub direction: String,
+    #[arg(long, value_enum)]
+    pub direction: Direction,
     /// Folder of PNG or JPEG images to translate.
     #[arg(long)]
     pub input: PathBuf,
@@ -243,7 +247,7 @@ pub struct EvalArgs {
     /// parzen, mmd, fd; EBM on 2-D data: exact2d; CycleGAN, UNIT: translation, labels;
     /// classifier: accuracy).
     #[arg(long)]
-    pub metric: String,
+    pub metric: Metric,
     /// Data to evaluate on [default: the test split of the run's training data].
     #[arg(long)]
     pub data: Option<String>,

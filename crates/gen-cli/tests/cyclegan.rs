@@ -285,7 +285,7 @@ fn bad_cyclegan_input_gives_a_clear_error() {
         "--identity-weight",
         "nan",
     ]);
-    assert!(err.contains("identity weight"), "{err}");
+    assert!(err.contains("identity_weight"), "{err}");
     assert!(!out.exists(), "a refused run leaves no folder");
 
     // A domain folder without images is named.

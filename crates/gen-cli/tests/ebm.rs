@@ -125,9 +125,9 @@ fn bad_settings_are_refused_before_any_run_folder_exists() {
     let err = train(&["--data", "ring8", "--sigma=-1"]);
     assert!(err.contains("sigma must be positive"), "{err}");
     let err = train(&["--data", "ring8", "--entropy-weight", "nan"]);
-    assert!(err.contains("entropy weight must be finite"), "{err}");
+    assert!(err.contains("entropy_weight must be finite"), "{err}");
     let err = train(&["--data", "ring8", "--entropy-weight", "inf"]);
-    assert!(err.contains("entropy weight must be finite"), "{err}");
+    assert!(err.contains("entropy_weight must be finite"), "{err}");
     let err = train(&["--data", "ring8", "--set", "generator.output=3"]);
     assert!(
         err.contains("generator outputs 3") && err.contains("2 per example"),

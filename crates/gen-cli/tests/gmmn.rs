@@ -185,7 +185,7 @@ fn bad_gmmn_input_gives_a_clear_error() {
         with(&["--set", "train.kernel_variances=[2.0, 0.0]"]).contains("variance must be positive")
     );
     assert!(with(&["--set", "train.kernel_variances=[]"]).contains("at least one bandwidth"));
-    assert!(with(&["--set", "train.learning_rate=-1"]).contains("learning rate must be positive"));
+    assert!(with(&["--set", "train.learning_rate=-1"]).contains("learning_rate must be positive"));
     assert!(with(&["--set", "train.batch_size=5000"]).contains("larger than the 1437"));
     assert!(
         fails(&["train", "gmmn", "--data", "ring8", "--out", out])

@@ -129,9 +129,21 @@ fn non_finite_and_overflowing_settings_are_refused() {
     // The same settings in a library user's hands: each method's own check refuses them.
     let mut train = gen_rbm::train::RbmTrainConfig::new();
     train.weight_decay = f64::NAN;
-    assert!(train.validate().unwrap_err().contains("weight_decay"));
+    assert!(
+        train
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("weight_decay")
+    );
     let model = gen_rbm::model::RbmConfig::new(64).with_init_std(f64::NAN);
-    assert!(model.validate().unwrap_err().contains("init_std"));
+    assert!(
+        model
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("init_std")
+    );
     let threshold = gen_core::data::binarize::Binarize::Threshold {
         threshold: f32::NAN,
     };

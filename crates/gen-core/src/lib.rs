@@ -25,6 +25,7 @@ pub mod classifier;
 pub mod config_override;
 pub mod data;
 pub mod denormals;
+pub mod direction;
 pub mod energy;
 pub mod host_device;
 pub mod image_file;
@@ -44,6 +45,7 @@ pub mod seed;
 pub mod sgd_momentum;
 pub mod tensor_io;
 pub mod training;
+pub mod validate;
 
 pub use energy::EnergyModel;
 pub use kernel::{GaussianKernel, Kernel, MixtureKernel};

@@ -6,6 +6,7 @@
 //!   `E_y log D(y) + E_x log(1 - D(G(x)))`, and the least-squares loss (Mao et al. 2017)
 //!   that CycleGAN's reference code uses by default.
 
+use crate::validate::UnknownName;
 use burn::tensor::Tensor;
 use burn::tensor::activation::softplus;
 
@@ -44,17 +45,34 @@ pub enum GanLoss {
 }
 
 impl std::str::FromStr for GanLoss {
-    type Err = String;
+    type Err = UnknownName;
 
     /// The names `config.toml` and `gen train cyclegan --gan` use.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
         match s {
             "least-squares" => Ok(GanLoss::LeastSquares),
             "log" => Ok(GanLoss::Log),
-            other => Err(format!(
-                "unknown adversarial objective '{other}': use least-squares or log"
-            )),
+            other => Err(UnknownName {
+                what: "adversarial objective",
+                given: other.to_string(),
+                choices: "least-squares or log",
+            }),
         }
+    }
+}
+
+/// The command line's names (`--gan least-squares|log`) without per-value help.
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for GanLoss {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[GanLoss::LeastSquares, GanLoss::Log]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            GanLoss::LeastSquares => "least-squares",
+            GanLoss::Log => "log",
+        }))
     }
 }
 

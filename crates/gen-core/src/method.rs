@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 
 use crate::backend::BackendName;
 use crate::data::ItemShape;
+use crate::direction::Direction;
+use crate::metrics::Metric;
 use crate::run::RunDir;
 use crate::run::setup::RunConfig;
 use crate::safetensors::NamedTensor;
@@ -82,7 +84,7 @@ pub struct Drawn {
 #[derive(Debug, Clone, Copy)]
 pub struct EvalRequest<'a> {
     /// The metric's name (each method lists its own in its error for an unknown one).
-    pub metric: &'a str,
+    pub metric: Metric,
     /// Data to evaluate on; `None` is the test split of the run's training data.
     pub data: Option<&'a str>,
     /// The evaluation classifier's folder; `None` is the data's default artefact.
@@ -92,8 +94,8 @@ pub struct EvalRequest<'a> {
 /// What `gen translate` asks of a trained translation run.
 #[derive(Debug, Clone, Copy)]
 pub struct TranslateRequest<'a> {
-    /// `a2b` or `b2a`.
-    pub direction: &'a str,
+    /// Which way to translate.
+    pub direction: Direction,
     /// Folder of images to translate.
     pub input: &'a Path,
     /// Folder to write the translations to.

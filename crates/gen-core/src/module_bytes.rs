@@ -17,14 +17,28 @@ pub fn module_bytes<M: Module>(module: &M) -> Vec<u8> {
         .to_vec()
 }
 
+/// Why stored bytes could not be loaded into a module or an optimiser.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// The bytes are not a burnpack module record (truncated, another format).
+    #[error("unreadable model record: {0}")]
+    UnreadableModule(String),
+    /// A readable record whose tensors differ from the module's (another architecture).
+    #[error("the checkpoint does not fit this model's architecture: {0}")]
+    Architecture(String),
+    /// The bytes are not this optimiser's state (Adam's record given to SGD, say).
+    #[error("unreadable optimiser state: {0}")]
+    UnreadableOptimizer(String),
+}
+
 /// Loads a record written by [`module_bytes`] into `module`; a record of another shape (a
 /// checkpoint of another architecture) is an error naming the mismatched tensors.
-pub fn load_module_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, String> {
+pub fn load_module_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, RecordError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .map_err(|e| format!("unreadable model record: {e}"))?;
+        .map_err(|e| RecordError::UnreadableModule(e.to_string()))?;
     module
         .try_load_record(record)
-        .map_err(|e| format!("the checkpoint does not fit this model's architecture: {e}"))
+        .map_err(|e| RecordError::Architecture(e.to_string()))
 }
 
 /// The bytes of `optimizer`'s state (Adam's moments, SGD's momentum buffers, ...).
@@ -40,8 +54,8 @@ pub fn optimizer_bytes(optimizer: &ModuleOptimizer) -> Vec<u8> {
 pub fn load_optimizer_bytes(
     fresh: ModuleOptimizer,
     bytes: &[u8],
-) -> Result<ModuleOptimizer, String> {
+) -> Result<ModuleOptimizer, RecordError> {
     fresh
         .from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .map_err(|e| format!("unreadable optimiser state: {e}"))
+        .map_err(|e| RecordError::UnreadableOptimizer(e.to_string()))
 }

@@ -49,37 +49,76 @@ pub fn write_npy(path: &Path, shape: &[usize], values: &[f32]) -> std::io::Resul
     write_atomic(path, &encode_npy(shape, values))
 }
 
+/// Why bytes are not an array [`encode_npy`] could have written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NpyError {
+    /// The bytes do not start with `\x93NUMPY` and a header length.
+    #[error("not a .npy file (bad magic)")]
+    BadMagic,
+    /// The header is cut short, not text, or lacks the fields read here.
+    #[error("{0}")]
+    BadHeader(String),
+    /// Another element type or Fortran order.
+    #[error("unsupported array type: {0}")]
+    Unsupported(String),
+    /// The shape's size does not fit in memory's address range.
+    #[error("shape {0:?} overflows")]
+    Overflow(Vec<usize>),
+    /// The data holds more or fewer bytes than the shape needs.
+    #[error("shape {shape:?} needs {needed} data bytes, found {found}")]
+    Length {
+        /// The header's shape.
+        shape: Vec<usize>,
+        /// Bytes the shape needs.
+        needed: usize,
+        /// Bytes present.
+        found: usize,
+    },
+}
+
 /// Decodes `.npy` bytes written by [`encode_npy`] (version 1.0, `<f4`, C order).
-pub fn decode_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), String> {
+pub fn decode_npy(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f32>), NpyError> {
+    let bad = |what: &str| NpyError::BadHeader(what.to_string());
     if bytes.len() < 10 || &bytes[..6] != MAGIC {
-        return Err("not a .npy file (bad magic)".to_string());
+        return Err(NpyError::BadMagic);
     }
     let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-    let header = std::str::from_utf8(bytes.get(10..10 + header_len).ok_or("truncated header")?)
-        .map_err(|_| "header is not UTF-8")?;
+    let header = std::str::from_utf8(
+        bytes
+            .get(10..10 + header_len)
+            .ok_or_else(|| bad("truncated header"))?,
+    )
+    .map_err(|_| bad("header is not UTF-8"))?;
     if !header.contains("'descr': '<f4'") || !header.contains("'fortran_order': False") {
-        return Err(format!("unsupported array type: {header}"));
+        return Err(NpyError::Unsupported(header.to_string()));
     }
-    let open = header.find("'shape': (").ok_or("no shape in header")? + "'shape': (".len();
-    let close = open + header[open..].find(')').ok_or("unterminated shape")?;
+    let open = header
+        .find("'shape': (")
+        .ok_or_else(|| bad("no shape in header"))?
+        + "'shape': (".len();
+    let close = open
+        + header[open..]
+            .find(')')
+            .ok_or_else(|| bad("unterminated shape"))?;
     let shape: Vec<usize> = header[open..close]
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|_| format!("bad dimension '{s}'")))
+        .map(|s| s.parse().map_err(|_| bad(&format!("bad dimension '{s}'"))))
         .collect::<Result<_, _>>()?;
     let data = &bytes[10 + header_len..];
     // The shape is checked against the bytes present before anything is allocated, so a shape
     // whose product overflows or exceeds the file is an error, not a panic or an abort.
-    let n_bytes = shape
+    let needed = shape
         .iter()
         .try_fold(4usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| format!("shape {shape:?} overflows"))?;
-    if data.len() != n_bytes {
-        return Err(format!(
-            "shape {shape:?} needs {n_bytes} data bytes, found {}",
-            data.len()
-        ));
+        .ok_or_else(|| NpyError::Overflow(shape.clone()))?;
+    if data.len() != needed {
+        return Err(NpyError::Length {
+            shape,
+            needed,
+            found: data.len(),
+        });
     }
     let values = data
         .chunks_exact(4)

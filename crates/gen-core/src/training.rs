@@ -17,9 +17,10 @@ use crate::progress::Progress;
 use crate::run::finite_blobs::{NonFiniteValue, first_non_finite};
 use crate::run::metrics::{read_metrics, series};
 use crate::run::summary::merge_summary;
-use crate::run::{Checkpoint, MetricsLog, RunDir, RunError};
+use crate::run::{Checkpoint, CheckpointError, MetricsLog, RunDir, RunError};
 use crate::seed::{Stream, seed_device_for_step};
 use crate::tensor_io::to_vec_f32;
+use crate::validate::{self, ConfigError};
 
 /// Errors of the training loop.
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +43,12 @@ pub enum TrainError {
         epoch: u64,
         kept: String,
     },
-    #[error("{0}")]
-    State(String),
+    /// The checkpoint to resume from does not fit the trainer.
+    #[error(transparent)]
+    State(#[from] CheckpointError),
+    /// The loop's settings contradict themselves or the data.
     #[error("cannot train: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
 }
 
 /// A method's update rule and state.
@@ -66,7 +69,7 @@ pub trait Trainer {
     fn save_state(&self) -> Vec<(String, Vec<u8>)>;
 
     /// Restores what [`save_state`](Trainer::save_state) wrote.
-    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String>;
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), CheckpointError>;
 
     /// `n` samples from the current model, for the sample grids (`None` if it cannot sample).
     fn samples(&mut self, n: usize, step: u64) -> Option<Tensor<2>>;
@@ -255,18 +258,16 @@ pub fn run_training(
     opts: &LoopOptions,
     resume: bool,
 ) -> Result<LoopOutcome, TrainError> {
-    if opts.log_every == 0 || opts.checkpoint_every == 0 || opts.batch_size == 0 {
-        return Err(TrainError::Config(
-            "log_every, checkpoint_every and the batch size must be positive".to_string(),
-        ));
-    }
+    validate::at_least("log_every", opts.log_every as usize, 1)?;
+    validate::at_least("checkpoint_every", opts.checkpoint_every as usize, 1)?;
+    validate::batch_size("batch_size", opts.batch_size)?;
     if data.len() < opts.batch_size {
-        return Err(TrainError::Config(format!(
+        return Err(TrainError::Config(ConfigError::Invalid(format!(
             "the batch size {} is larger than the {} training examples of '{}'",
             opts.batch_size,
             data.len(),
             data.name
-        )));
+        ))));
     }
     // A caller that has not locked the run (a library user) gets the lock here, for the loop.
     let mut own_lock = None;
@@ -279,15 +280,15 @@ pub fn run_training(
     let sample_shape = opts.sample_shape.unwrap_or(data.item_shape);
     let per_epoch = batches_per_epoch(data.len(), opts.batch_size) as u64;
     let total_steps = per_epoch.checked_mul(opts.epochs).ok_or_else(|| {
-        TrainError::Config(format!(
+        TrainError::Config(ConfigError::Invalid(format!(
             "{} epochs of {per_epoch} steps overflow the step counter; ask for fewer epochs",
             opts.epochs
-        ))
+        )))
     })?;
     let store = run.checkpoints();
     let mut step = 0u64;
     if resume && let Some(ckpt) = store.latest()? {
-        trainer.load_state(&ckpt).map_err(TrainError::State)?;
+        trainer.load_state(&ckpt)?;
         step = ckpt.step;
     }
     let mut log = MetricsLog::open(&run.metrics_path(), resume.then_some(step))?;

@@ -351,9 +351,11 @@ fn an_npy_shape_whose_product_overflows_is_an_error() {
     let mut bytes = bytes[..10].to_vec();
     bytes.extend_from_slice(fake.as_bytes());
     bytes.extend_from_slice(&[0; 8]);
-    let err = gen_core::npy::decode_npy(&bytes).unwrap_err();
+    let err = gen_core::npy::decode_npy(&bytes).unwrap_err().to_string();
     assert!(err.contains("overflows"), "{err}");
     let too_long = gen_core::npy::encode_npy(&[2], &[1.0, 2.0]);
-    let err = gen_core::npy::decode_npy(&too_long[..too_long.len() - 1]).unwrap_err();
+    let err = gen_core::npy::decode_npy(&too_long[..too_long.len() - 1])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("needs 8 data bytes, found 7"), "{err}");
 }

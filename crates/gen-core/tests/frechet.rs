@@ -131,6 +131,8 @@ fn sample_estimate_approaches_the_closed_form() {
 
 #[test]
 fn too_few_rows_are_refused() {
-    let err = frechet_distance_of(&[1.0, 2.0], &[1.0, 2.0, 3.0, 4.0], 2).unwrap_err();
+    let err = frechet_distance_of(&[1.0, 2.0], &[1.0, 2.0, 3.0, 4.0], 2)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("at least two"), "{err}");
 }

@@ -6,10 +6,10 @@ use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, Tensor};
 use gen_core::data::{Dataset, ItemShape};
-use gen_core::module_bytes::{load_module_bytes, module_bytes};
+use gen_core::module_bytes::module_bytes;
 use gen_core::npy::encode_npy;
 use gen_core::run::finite_blobs::first_non_finite;
-use gen_core::run::{Checkpoint, RunDir};
+use gen_core::run::{Checkpoint, CheckpointError, RunDir};
 use gen_core::training::{LoopOptions, TrainError, Trainer, run_training};
 
 /// A linear layer whose weights are set to NaN by the update of step `poison_at`, while its
@@ -46,8 +46,8 @@ impl Trainer for Linearly {
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
         vec![("layer".to_string(), module_bytes(&self.layer))]
     }
-    fn load_state(&mut self, c: &Checkpoint) -> Result<(), String> {
-        self.layer = load_module_bytes(self.layer.clone(), c.blob("layer").ok_or("no layer")?)?;
+    fn load_state(&mut self, c: &Checkpoint) -> Result<(), CheckpointError> {
+        self.layer = c.module("layer", self.layer.clone())?;
         Ok(())
     }
     fn samples(&mut self, n: usize, step: u64) -> Option<Tensor<2>> {

@@ -8,6 +8,7 @@
 //! the sample itself (the mean would shrink the samples towards the manifold).
 
 use burn::tensor::{Distribution, Tensor};
+use gen_core::validate::{self, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::corruption::Corruption;
@@ -52,14 +53,9 @@ impl Default for ChainConfig {
 
 impl ChainConfig {
     /// Checks the counts.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.chains == 0 || self.thinning == 0 {
-            return Err(format!(
-                "the chain needs at least one chain and a thinning of at least 1, got {} chains and thinning {}",
-                self.chains, self.thinning
-            ));
-        }
-        Ok(())
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        validate::at_least("chains", self.chains, 1)?;
+        validate::at_least("thinning", self.thinning, 1)
     }
 }
 

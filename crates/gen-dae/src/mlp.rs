@@ -10,6 +10,8 @@ use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::tanh;
 use burn::tensor::{Device, Tensor};
 
+use gen_core::validate::ConfigError;
+
 use crate::model::Denoiser;
 
 /// Shape of the MLP denoiser.
@@ -31,12 +33,12 @@ pub struct MlpDenoiser {
 
 impl MlpDenoiserConfig {
     /// Checks the widths.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.input == 0 || self.hidden.contains(&0) {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the MLP denoiser needs positive widths, got input {} and hidden {:?}",
                 self.input, self.hidden
-            ));
+            )));
         }
         Ok(())
     }

@@ -15,10 +15,10 @@ use crate::{
     DaeTrainConfig, DaeTrainer, Denoiser, MlpDenoiser, MlpDenoiserConfig, Reconstruction, TiedDae,
     TiedDaeConfig,
 };
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::{Device, Tensor};
 use gen_core::data::{Binarize, Dataset, ItemShape, Loaded, Splits};
-use gen_core::run::RunDir;
+use gen_core::run::{CheckpointError, RunDir};
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
@@ -244,13 +244,16 @@ fn train(common: &TrainRequest, args: &DaeFlags) -> Result<()> {
         |c| {
             c.train
                 .validate()
-                .map_err(|e| anyhow!("invalid DAE training settings: {e}"))?;
+                .map_err(|e| e.within("train"))
+                .context("invalid DAE training settings")?;
             c.chain
                 .validate()
-                .map_err(|e| anyhow!("invalid chain settings: {e}"))?;
+                .map_err(|e| e.within("chain"))
+                .context("invalid chain settings")?;
             c.binarize
                 .validate()
-                .map_err(|e| anyhow!("invalid binarisation: {e}"))?;
+                .map_err(|e| e.within("binarize"))
+                .context("invalid binarisation")?;
             match &c.model {
                 DaeModel::Tied { hidden } if *hidden == 0 => {
                     bail!("the DAE needs at least one hidden unit")
@@ -303,7 +306,7 @@ fn train(common: &TrainRequest, args: &DaeFlags) -> Result<()> {
         DaeModel::Tied { hidden } => {
             let model = TiedDaeConfig::new(dim).with_hidden(*hidden).init(&device);
             let mut trainer = DaeTrainer::new(model, config.train.clone(), start, &device)
-                .map_err(|e| anyhow!("{e}"))?;
+                .map_err(|e| e.within("train"))?;
             let train_device = trainer.device().clone();
             run_training(
                 &mut trainer,
@@ -319,7 +322,7 @@ fn train(common: &TrainRequest, args: &DaeFlags) -> Result<()> {
                 .with_hidden(hidden.clone())
                 .init(&device);
             let mut trainer = DaeTrainer::new(model, config.train.clone(), start, &device)
-                .map_err(|e| anyhow!("{e}"))?;
+                .map_err(|e| e.within("train"))?;
             trainer.grid_steps = config.chain.burn_in.max(1);
             let train_device = trainer.device().clone();
             run_training(
@@ -369,7 +372,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedDae, De
     let ckpt = run.trained_checkpoint()?;
     let splits = load_data(&config)?;
     let dim = splits.train.dim();
-    let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
+    let fail = |e: CheckpointError| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let net = match &config.model {
         DaeModel::Tied { hidden } => TrainedNet::Tied(
             ckpt.module(

@@ -8,9 +8,10 @@
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
-use gen_core::run::Checkpoint;
+use gen_core::run::{Checkpoint, CheckpointError};
 use gen_core::sgd_momentum::classical_momentum;
 use gen_core::training::Trainer;
+use gen_core::validate::{self, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::chain::Chain;
@@ -68,28 +69,14 @@ impl Default for DaeTrainConfig {
 
 impl DaeTrainConfig {
     /// Checks every setting except the data's support (see [`Reconstruction::validate`]).
-    pub fn validate(&self) -> Result<(), String> {
-        self.corruption.validate().map_err(|e| e.to_string())?;
-        self.reconstruction
-            .validate(&[])
-            .map_err(|e| e.to_string())?;
-        self.walkback.validate().map_err(|e| e.to_string())?;
-        if self.batch_size == 0 {
-            return Err("the batch size must be at least 1".into());
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "the learning rate must be positive, got {}",
-                self.learning_rate
-            ));
-        }
-        if !(0.0..1.0).contains(&self.momentum) {
-            return Err(format!(
-                "momentum must lie in [0, 1), got {}",
-                self.momentum
-            ));
-        }
-        Ok(())
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |e: &dyn std::fmt::Display| ConfigError::Invalid(e.to_string());
+        self.corruption.validate().map_err(|e| invalid(&e))?;
+        self.reconstruction.validate(&[]).map_err(|e| invalid(&e))?;
+        self.walkback.validate().map_err(|e| invalid(&e))?;
+        validate::batch_size("batch_size", self.batch_size)?;
+        validate::learning_rate("learning_rate", self.learning_rate)?;
+        validate::momentum("momentum", self.momentum)
     }
 }
 
@@ -143,7 +130,7 @@ impl<D: Denoiser> DaeTrainer<D> {
         config: DaeTrainConfig,
         start: ChainStartFn,
         device: &Device,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ConfigError> {
         config.validate()?;
         let device = device.clone().autodiff();
         Ok(Self {
@@ -222,7 +209,7 @@ impl<D: Denoiser> Trainer for DaeTrainer<D> {
         blobs
     }
 
-    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), CheckpointError> {
         self.model = checkpoint.module("dae", self.model.clone())?;
         if self.config.stateful_optimizer() {
             self.optimizer = checkpoint.optimizer("optimizer", optimizer(&self.config))?;

@@ -12,6 +12,7 @@ use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::tensor::activation::softplus;
 use burn::tensor::{Device, Tensor};
 use gen_core::energy::EnergyModel;
+use gen_core::validate::{self, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::features::{FeatureConfig, Features};
@@ -31,19 +32,14 @@ pub struct DeepEnergyConfig {
 
 impl DeepEnergyConfig {
     /// Checks every setting.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.input == 0 {
-            return Err("the energy needs a positive input width".into());
-        }
-        if !(self.sigma > 0.0 && self.sigma.is_finite()) {
-            return Err(format!(
-                "the energy's sigma must be positive and finite, got {}",
-                self.sigma
+            return Err(ConfigError::Invalid(
+                "the energy needs a positive input width".into(),
             ));
         }
-        if self.experts == 0 {
-            return Err("the energy needs at least one expert".into());
-        }
+        validate::positive("sigma", self.sigma)?;
+        validate::at_least("experts", self.experts, 1)?;
         self.features.validate(self.input)
     }
 

@@ -7,6 +7,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::{Device, Tensor};
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 /// Slope of the leaky ReLU on the negative side (0.2, the DCGAN discriminator's, Radford et al.
@@ -29,36 +30,36 @@ pub enum FeatureConfig {
 
 impl FeatureConfig {
     /// Checks the widths against the input width `input`.
-    pub fn validate(&self, input: usize) -> Result<(), String> {
+    pub fn validate(&self, input: usize) -> Result<(), ConfigError> {
         match self {
             FeatureConfig::Mlp { hidden } => {
                 if hidden.is_empty() || hidden.contains(&0) {
-                    return Err(format!(
+                    return Err(ConfigError::Invalid(format!(
                         "the energy's MLP needs at least one layer and positive widths, got {hidden:?}"
-                    ));
+                    )));
                 }
             }
             FeatureConfig::Conv { channels, image } => {
                 let [c, h, w] = *image;
                 if c * h * w != input {
-                    return Err(format!(
+                    return Err(ConfigError::Invalid(format!(
                         "the energy's convolutions expect images of {c}x{h}x{w} = {} values, but the data has {input}",
                         c * h * w
-                    ));
+                    )));
                 }
                 if channels.is_empty() || channels.contains(&0) {
-                    return Err(format!(
+                    return Err(ConfigError::Invalid(format!(
                         "the energy's convolutions need at least one layer and positive channel counts, got {channels:?}"
-                    ));
+                    )));
                 }
                 let halvings = channels.len() as u32;
                 if h < 2usize.pow(halvings) || w < 2usize.pow(halvings) {
-                    return Err(format!(
+                    return Err(ConfigError::Invalid(format!(
                         "{} stride-2 convolutions need images of at least {}x{} pixels, got {h}x{w}",
                         channels.len(),
                         2usize.pow(halvings),
                         2usize.pow(halvings)
-                    ));
+                    )));
                 }
             }
         }

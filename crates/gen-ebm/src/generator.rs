@@ -8,6 +8,7 @@ use burn::module::Module;
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Distribution, Tensor};
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use crate::entropy::gaussian_activation_entropy;
@@ -51,18 +52,18 @@ pub enum NoiseKind {
 impl GeneratorConfig {
     /// Checks the widths. Batch normalisation needs at least one hidden layer: without one there
     /// is no activation to take the entropy of.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.noise == 0 || self.output == 0 {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the generator needs positive noise and output widths, got {} and {}",
                 self.noise, self.output
-            ));
+            )));
         }
         if self.hidden.is_empty() || self.hidden.contains(&0) {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the generator needs at least one hidden layer and positive widths (its batch-normalised activations carry the entropy term), got {:?}",
                 self.hidden
-            ));
+            )));
         }
         Ok(())
     }

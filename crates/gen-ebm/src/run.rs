@@ -22,7 +22,7 @@ use gen_core::metrics::grid2d::{exact_log_likelihood, normalise_on_grid};
 use gen_core::metrics::modes::{MODE_SAMPLES, mode_coverage};
 use gen_core::metrics::parzen::{ParzenConfig, parzen_protocol};
 use gen_core::plot::{GridField, heatmap_plot};
-use gen_core::run::RunDir;
+use gen_core::run::{CheckpointError, RunDir};
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
@@ -34,6 +34,7 @@ use gen_core::backend::{BackendName, device_for};
 use gen_core::method::{
     DrawRequest, Drawn, EvalRequest, GenerativeMethod, Shortcuts, TrainRequest, TrainedRun,
 };
+use gen_core::metrics::Metric;
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 
@@ -257,7 +258,8 @@ fn train(common: &TrainRequest, args: &EbmFlags) -> Result<()> {
         |c| {
             c.train
                 .validate()
-                .map_err(|e| anyhow!("invalid EBM training settings: {e}"))
+                .map_err(|e| e.within("train"))
+                .context("invalid EBM training settings")
         },
     )?;
     let device = device_for(prepared.config.backend)?;
@@ -267,11 +269,13 @@ fn train(common: &TrainRequest, args: &EbmFlags) -> Result<()> {
     config
         .energy
         .validate()
-        .map_err(|e| anyhow!("invalid energy: {e}"))?;
+        .map_err(|e| e.within("energy"))
+        .context("invalid energy")?;
     config
         .generator
         .validate()
-        .map_err(|e| anyhow!("invalid generator: {e}"))?;
+        .map_err(|e| e.within("generator"))
+        .context("invalid generator")?;
     if config.generator.output != splits.train.dim() || config.energy.input != splits.train.dim() {
         bail!(
             "the generator outputs {} values and the energy takes {}, but '{}' has {} per example",
@@ -295,7 +299,7 @@ fn train(common: &TrainRequest, args: &EbmFlags) -> Result<()> {
     let energy = config.energy.init(&device);
     let generator = config.generator.init(&device);
     let mut trainer = EbmTrainer::new(energy, generator, config.train.clone(), &device)
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(|e| e.within("train"))?;
     let points = density(&config.data).is_some();
     let opts = LoopOptions {
         epochs: config.epochs,
@@ -347,7 +351,7 @@ pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedEbm, De
     let (config, device): (EbmRunConfig, Device) =
         trained_config(run, "deep energy model", device)?;
     let ckpt = run.trained_checkpoint()?;
-    let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
+    let fail = |e: CheckpointError| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let energy = ckpt
         .module("energy", config.energy.init(&device))
         .map_err(fail)?;
@@ -531,7 +535,7 @@ fn eval(
             splits.test.dim()
         );
     }
-    if metric == "exact2d" {
+    if metric == Metric::Exact2d {
         let Some(d) = density(name) else {
             bail!(
                 "exact2d needs one of the 2-D densities with a known log density ({}), not '{name}'",

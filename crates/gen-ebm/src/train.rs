@@ -16,9 +16,10 @@ use burn::optim::{AdaGradConfig, AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Tensor};
 use gen_core::energy::EnergyModel;
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
-use gen_core::run::Checkpoint;
+use gen_core::run::{Checkpoint, CheckpointError};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
+use gen_core::validate::{self, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::energy::DeepEnergy;
@@ -86,55 +87,17 @@ impl Default for EbmTrainConfig {
 
 impl EbmTrainConfig {
     /// Checks every setting.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.batch_size < 2 {
-            return Err(format!(
-                "the batch must hold at least 2 examples (batch norm and the entropy use its variance), got {}",
-                self.batch_size
-            ));
-        }
-        for (name, lr) in [
-            ("energy", self.learning_rate),
-            ("generator", self.generator_learning_rate),
-        ] {
-            if !(lr > 0.0 && lr.is_finite()) {
-                return Err(format!(
-                    "the {name}'s learning rate must be positive and finite, got {lr}"
-                ));
-            }
-        }
-        if !(0.0..1.0).contains(&self.beta1) {
-            return Err(format!(
-                "Adam's beta1 must lie in [0, 1), got {}",
-                self.beta1
-            ));
-        }
-        if self.energy_steps == 0 {
-            return Err("energy_steps must be at least 1".into());
-        }
-        if !(self.entropy_weight.is_finite() && self.entropy_weight >= 0.0) {
-            return Err(format!(
-                "the entropy weight must be finite and non-negative, got {}",
-                self.entropy_weight
-            ));
-        }
-        if !(self.energy_l2.is_finite() && self.energy_l2 >= 0.0) {
-            return Err(format!(
-                "the energy penalty must be finite and non-negative, got {}",
-                self.energy_l2
-            ));
-        }
-        for (name, value) in [
-            ("energy weight decay", self.energy_weight_decay),
-            ("sample noise", self.sample_noise),
-        ] {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(format!(
-                    "the {name} must be finite and non-negative, got {value}"
-                ));
-            }
-        }
-        Ok(())
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        // Batch norm and the entropy estimate use the batch's variance.
+        validate::at_least("batch_size", self.batch_size, 2)?;
+        validate::learning_rate("learning_rate", self.learning_rate)?;
+        validate::learning_rate("generator_learning_rate", self.generator_learning_rate)?;
+        validate::momentum("beta1", self.beta1)?;
+        validate::at_least("energy_steps", self.energy_steps as usize, 1)?;
+        validate::non_negative("entropy_weight", self.entropy_weight)?;
+        validate::non_negative("energy_l2", self.energy_l2)?;
+        validate::non_negative("energy_weight_decay", self.energy_weight_decay)?;
+        validate::non_negative("sample_noise", self.sample_noise)
     }
 
     /// The update rule, with weight decay `decay` (0: none).
@@ -223,14 +186,14 @@ impl EbmTrainer {
         generator: Generator,
         config: EbmTrainConfig,
         device: &Device,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ConfigError> {
         config.validate()?;
         if generator.output_dim() != energy.input_dim() {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the generator outputs {} values per example but the energy takes {}",
                 generator.output_dim(),
                 energy.input_dim()
-            ));
+            )));
         }
         let device = device.clone().autodiff();
         Ok(Self {
@@ -338,7 +301,7 @@ impl Trainer for EbmTrainer {
         ]
     }
 
-    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), CheckpointError> {
         let energy_optimizer =
             checkpoint.optimizer("energy_optimizer", self.config.energy_optimizer())?;
         let generator_optimizer =

@@ -41,7 +41,7 @@ impl Trainer for Poisoned {
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
         self.inner.save_state()
     }
-    fn load_state(&mut self, c: &Checkpoint) -> Result<(), String> {
+    fn load_state(&mut self, c: &Checkpoint) -> Result<(), gen_core::run::CheckpointError> {
         self.inner.load_state(c)
     }
     fn samples(&mut self, n: usize, step: u64) -> Option<Tensor<2>> {

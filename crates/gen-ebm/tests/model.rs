@@ -160,22 +160,31 @@ fn bad_settings_are_refused_with_the_setting_named() {
         experts: 3,
         sigma: 0.0,
     };
-    assert!(energy.validate().unwrap_err().contains("sigma"));
+    assert!(energy.validate().unwrap_err().to_string().contains("sigma"));
     energy.sigma = f64::NAN;
-    assert!(energy.validate().unwrap_err().contains("sigma"));
+    assert!(energy.validate().unwrap_err().to_string().contains("sigma"));
     let conv = FeatureConfig::Conv {
         channels: vec![4, 4, 4],
         image: [1, 4, 4],
     };
-    assert!(conv.validate(16).unwrap_err().contains("at least 8x8"));
-    assert!(conv.validate(17).unwrap_err().contains("17"));
+    assert!(
+        conv.validate(16)
+            .unwrap_err()
+            .to_string()
+            .contains("at least 8x8")
+    );
+    assert!(conv.validate(17).unwrap_err().to_string().contains("17"));
     for w in [f64::NAN, f64::INFINITY, -1.0] {
         let config = EbmTrainConfig {
             entropy_weight: w,
             ..EbmTrainConfig::default()
         };
         assert!(
-            config.validate().unwrap_err().contains("entropy weight"),
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("entropy_weight"),
             "{w}"
         );
     }
@@ -185,7 +194,11 @@ fn bad_settings_are_refused_with_the_setting_named() {
             ..EbmTrainConfig::default()
         };
         assert!(
-            decay.validate().unwrap_err().contains("weight decay"),
+            decay
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("energy_weight_decay"),
             "{v}"
         );
         let noise = EbmTrainConfig {
@@ -193,7 +206,11 @@ fn bad_settings_are_refused_with_the_setting_named() {
             ..EbmTrainConfig::default()
         };
         assert!(
-            noise.validate().unwrap_err().contains("sample noise"),
+            noise
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("sample_noise"),
             "{v}"
         );
     }
@@ -220,7 +237,8 @@ fn bad_settings_are_refused_with_the_setting_named() {
         &dev,
     )
     .err()
-    .unwrap();
+    .unwrap()
+    .to_string();
     assert!(
         err.contains("outputs 3") && err.contains("takes 2"),
         "{err}"

@@ -183,6 +183,9 @@ fn restored_state_continues_exactly_with(optimizer: EbmOptimizer) {
             .collect(),
         ..checkpoint
     };
-    let err = trainer_with(3, optimizer).load_state(&partial).unwrap_err();
+    let err = trainer_with(3, optimizer)
+        .load_state(&partial)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("generator_optimizer"), "{err}");
 }

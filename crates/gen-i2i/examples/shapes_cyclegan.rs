@@ -11,6 +11,7 @@
 
 use gen_core::backend::BackendName;
 use gen_core::method::{DrawRequest, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun};
+use gen_core::metrics::Metric;
 use gen_core::run::RunDir;
 use gen_i2i::run::cyclegan::{CycleGanFlags, CycleGanMethod};
 
@@ -59,7 +60,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let request = EvalRequest {
-        metric: "translation",
+        metric: Metric::Translation,
         data: None,
         classifier: None,
     };

@@ -2,6 +2,7 @@
 //! PyTorch settings, and the checks of its settings.
 
 use burn::optim::{AdamConfig, ModuleOptimizer, decay::WeightDecayConfig};
+use gen_core::validate::{self, ConfigError};
 
 /// Adam with `β₁ = beta1`, β₂ 0.999, ε 1e-8 (PyTorch's default, which the references train
 /// with; burn's is 1e-5) and L2 weight decay `weight_decay` (0: none).
@@ -16,29 +17,20 @@ pub fn adam(beta1: f64, weight_decay: f64) -> ModuleOptimizer {
 }
 
 /// Checks a batch size, a learning rate and Adam's β₁.
-pub fn check_settings(batch_size: usize, learning_rate: f64, beta1: f64) -> Result<(), String> {
-    if batch_size == 0 {
-        return Err("the batch size must be at least 1".into());
-    }
-    if !(learning_rate > 0.0 && learning_rate.is_finite()) {
-        return Err(format!(
-            "the learning rate must be positive and finite, got {learning_rate}"
-        ));
-    }
-    if !(0.0..1.0).contains(&beta1) {
-        return Err(format!("Adam's beta1 must lie in [0, 1), got {beta1}"));
-    }
-    Ok(())
+pub fn check_settings(
+    batch_size: usize,
+    learning_rate: f64,
+    beta1: f64,
+) -> Result<(), ConfigError> {
+    validate::batch_size("batch_size", batch_size)?;
+    validate::learning_rate("learning_rate", learning_rate)?;
+    validate::momentum("beta1", beta1)
 }
 
-/// Checks that every named weight is finite and non-negative.
-pub fn check_weights(weights: &[(&str, f64)]) -> Result<(), String> {
-    for (name, w) in weights {
-        if !(w.is_finite() && *w >= 0.0) {
-            return Err(format!(
-                "the {name} must be finite and non-negative, got {w}"
-            ));
-        }
+/// Checks that every named weight (by its configuration key) is finite and non-negative.
+pub fn check_weights(weights: &[(&str, f64)]) -> Result<(), ConfigError> {
+    for &(key, w) in weights {
+        validate::non_negative(key, w)?;
     }
     Ok(())
 }

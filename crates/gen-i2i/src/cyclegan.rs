@@ -6,6 +6,7 @@
 
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use crate::critics::Critics;
@@ -30,7 +31,7 @@ impl CycleGanConfig {
     }
 
     /// Checks both networks against images of `[c, h, w]`.
-    pub fn validate(&self, image: [usize; 3]) -> Result<(), String> {
+    pub fn validate(&self, image: [usize; 3]) -> Result<(), ConfigError> {
         self.generator.validate(image)?;
         self.discriminator.validate(image)
     }

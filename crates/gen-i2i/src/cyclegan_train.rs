@@ -13,10 +13,11 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
 use gen_core::loss::{GanLoss, l1};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
-use gen_core::run::Checkpoint;
+use gen_core::run::{Checkpoint, CheckpointError};
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
+use gen_core::validate::{self, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::adam::{adam, check_settings, check_weights};
@@ -75,19 +76,13 @@ impl Default for CycleGanTrainConfig {
 
 impl CycleGanTrainConfig {
     /// Checks every setting.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         check_settings(self.batch_size, self.learning_rate, self.beta1)?;
         check_weights(&[
-            ("cycle weight", self.cycle_weight),
-            ("identity weight", self.identity_weight),
+            ("cycle_weight", self.cycle_weight),
+            ("identity_weight", self.identity_weight),
         ])?;
-        if !(0.0..=1.0).contains(&self.decay_fraction) {
-            return Err(format!(
-                "the decaying share of the epochs must lie in [0, 1], got {}",
-                self.decay_fraction
-            ));
-        }
-        Ok(())
+        validate::probability("decay_fraction", self.decay_fraction)
     }
 
     fn optimizer(&self) -> ModuleOptimizer {
@@ -218,7 +213,7 @@ impl CycleGanTrainer {
         data: TranslationData,
         seed: u64,
         device: &Device,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ConfigError> {
         config.validate()?;
         data.validate(config.augmentation, |image| model.validate(image))?;
         let device = device.clone().autodiff();
@@ -341,23 +336,24 @@ fn pool_bytes(pool: &ImagePool<Tensor<3>>) -> Vec<u8> {
 
 /// A saved pool back on `device` as `[c, h, w]` images (the training crop's size).
 fn pool_from_bytes(
+    name: &str,
     bytes: &[u8],
     capacity: usize,
     image: [usize; 3],
     device: &Device,
-) -> Result<ImagePool<Tensor<3>>, String> {
-    let pool = ImagePool::from_bytes(bytes)?;
+) -> Result<ImagePool<Tensor<3>>, CheckpointError> {
+    let pool = ImagePool::from_bytes(bytes).map_err(|e| CheckpointError::part(name, e))?;
     if pool.capacity() != capacity {
-        return Err(format!(
+        return Err(CheckpointError::Mismatch(format!(
             "the image pool was saved with capacity {}, but the run's pool_size is {capacity}",
             pool.capacity()
-        ));
+        )));
     }
     let width: usize = image.iter().product();
     if let Some(other) = pool.images().iter().map(Vec::len).find(|&w| w != width) {
-        return Err(format!(
+        return Err(CheckpointError::Mismatch(format!(
             "the image pool holds images of {other} values, but the run trains on {image:?} = {width}"
-        ));
+        )));
     }
     Ok(pool.map(|values| Tensor::<1>::from_floats(values.as_slice(), device).reshape(image)))
 }
@@ -412,19 +408,21 @@ impl Trainer for CycleGanTrainer {
         ]
     }
 
-    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), CheckpointError> {
         let translator_optimizer =
             checkpoint.optimizer("translator_optimizer", self.config.optimizer())?;
         let critic_optimizer = checkpoint.optimizer("critic_optimizer", self.config.optimizer())?;
         let pooled = self.config.augmentation.output(self.data.image);
         let capacity = self.config.pool_size;
         let pool_a = pool_from_bytes(
+            "pool_a",
             checkpoint.required("pool_a")?,
             capacity,
             pooled,
             &self.device,
         )?;
         let pool_b = pool_from_bytes(
+            "pool_b",
             checkpoint.required("pool_b")?,
             capacity,
             pooled,

@@ -3,6 +3,7 @@
 //! the reference's training augmentation: a random crop and a random horizontal flip.
 
 use burn::tensor::Tensor;
+use gen_core::validate::ConfigError;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -35,13 +36,13 @@ pub struct Augmentation {
 
 impl Augmentation {
     /// Checks the crop against images of `[c, h, w]`.
-    pub fn validate(&self, image: [usize; 3]) -> Result<(), String> {
+    pub fn validate(&self, image: [usize; 3]) -> Result<(), ConfigError> {
         let [_, h, w] = image;
         if self.crop > h.min(w) {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the images are {h}x{w} pixels, smaller than the {0}x{0} crop",
                 self.crop
-            ));
+            )));
         }
         Ok(())
     }

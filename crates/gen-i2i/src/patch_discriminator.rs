@@ -8,6 +8,7 @@ use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::tensor::activation::leaky_relu;
 use burn::tensor::{Device, Tensor};
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use crate::layers::{conv, instance_norm};
@@ -74,28 +75,28 @@ impl PatchDiscriminatorConfig {
     }
 
     /// Checks the shape against images of `[channels, height, width]`.
-    pub fn validate(&self, image: [usize; 3]) -> Result<(), String> {
+    pub fn validate(&self, image: [usize; 3]) -> Result<(), ConfigError> {
         let [c, h, w] = image;
         if self.filters == 0 || self.layers == 0 {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the discriminator needs positive filter and layer counts, got {} filters and {} layers",
                 self.filters, self.layers
-            ));
+            )));
         }
         if c != self.channels {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the discriminator is built for {}-channel images but the data has {c} channels",
                 self.channels
-            ));
+            )));
         }
         if self.output_side(h.min(w)).is_none() {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "a PatchGAN discriminator of {} stride-2 layers needs images of at least {} pixels a side, got {h}x{w}",
                 self.layers,
                 (1..)
                     .find(|&s| self.output_side(s).is_some())
                     .unwrap_or(usize::MAX)
-            ));
+            )));
         }
         Ok(())
     }

@@ -22,6 +22,28 @@ pub struct ImagePool<T = Vec<f32>> {
     queries: u64,
 }
 
+/// Bytes that are not a pool's state as [`ImagePool::to_bytes`] writes it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PoolStateError {
+    /// Shorter than the header.
+    #[error("the image pool's state is truncated")]
+    Truncated,
+    /// A header that disagrees with the bytes after it.
+    #[error(
+        "the image pool's state holds {bytes} bytes of images, but its header says {count} images of {width} values (capacity {capacity})"
+    )]
+    Header {
+        /// Bytes of images present.
+        bytes: usize,
+        /// Images the header announces.
+        count: usize,
+        /// Values per image the header announces.
+        width: usize,
+        /// The capacity the header announces.
+        capacity: usize,
+    },
+}
+
 impl<T: Clone> ImagePool<T> {
     /// An empty pool; capacity 50 is CycleGAN's default (`--pool_size 50`), 0 disables it.
     pub fn new(capacity: usize, seed: u64) -> Self {
@@ -114,12 +136,12 @@ impl ImagePool<Vec<f32>> {
     }
 
     /// Reads what [`to_bytes`](Self::to_bytes) wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
-        let word = |i: usize| -> Result<u64, String> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, PoolStateError> {
+        let word = |i: usize| -> Result<u64, PoolStateError> {
             bytes
                 .get(8 * i..8 * i + 8)
                 .map(|b| u64::from_le_bytes(b.try_into().expect("eight bytes")))
-                .ok_or_else(|| "the image pool's state is truncated".to_string())
+                .ok_or(PoolStateError::Truncated)
         };
         let (capacity, width, count) = (word(0)? as usize, word(1)? as usize, word(2)? as usize);
         let (queries, seed) = (word(3)?, word(4)?);
@@ -128,10 +150,12 @@ impl ImagePool<Vec<f32>> {
         // header is only a claim (a 40-byte file may announce terabytes).
         let announced = width.checked_mul(count).and_then(|n| n.checked_mul(4));
         if count > capacity || (count > 0 && width == 0) || announced != Some(body.len()) {
-            return Err(format!(
-                "the image pool's state holds {} bytes of images, but its header says {count} images of {width} values (capacity {capacity})",
-                body.len()
-            ));
+            return Err(PoolStateError::Header {
+                bytes: body.len(),
+                count,
+                width,
+                capacity,
+            });
         }
         let values: Vec<f32> = body
             .chunks_exact(4)

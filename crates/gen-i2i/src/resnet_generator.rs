@@ -8,6 +8,7 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use crate::layers::{conv, instance_norm, reflect_pad, upsample_conv};
@@ -47,26 +48,28 @@ impl ResnetGeneratorConfig {
     }
 
     /// Checks the shape against images of `[channels, height, width]`.
-    pub fn validate(&self, image: [usize; 3]) -> Result<(), String> {
+    pub fn validate(&self, image: [usize; 3]) -> Result<(), ConfigError> {
         let [c, h, w] = image;
         if self.channels == 0 || self.filters == 0 {
-            return Err("the generator needs positive channel and filter counts".into());
+            return Err(ConfigError::Invalid(
+                "the generator needs positive channel and filter counts".into(),
+            ));
         }
         if c != self.channels {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the generator is built for {}-channel images but the data has {c} channels",
                 self.channels
-            ));
+            )));
         }
         let factor = 1usize << self.downsamplings;
         // Reflection padding by 3 needs a side of at least 4; the residual blocks' padding by 1
         // needs the smallest level to keep at least 2 pixels.
         let smallest = (2 * factor).max(4);
         if h % factor != 0 || w % factor != 0 || h.min(w) < smallest {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "{} downsamplings need image sides that are multiples of {factor} and at least {smallest}, got {h}x{w}",
                 self.downsamplings
-            ));
+            )));
         }
         Ok(())
     }

@@ -4,27 +4,9 @@
 
 use burn::tensor::{Device, Tensor};
 use gen_core::data::Dataset;
-use serde::{Deserialize, Serialize};
+pub use gen_core::direction::Direction;
 
 use crate::images::{to_signed, to_unit};
-
-/// Which way to translate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Direction {
-    AToB,
-    BToA,
-}
-
-impl Direction {
-    /// The way back.
-    pub fn reverse(self) -> Self {
-        match self {
-            Direction::AToB => Direction::BToA,
-            Direction::BToA => Direction::AToB,
-        }
-    }
-}
 
 /// A trained two-way translator of `[n, c, h, w]` images in `[-1, 1]`.
 pub trait ImageTranslator {

@@ -15,6 +15,7 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use crate::critics::Critics;
@@ -64,12 +65,12 @@ impl UnitConfig {
 
     /// Checks the shape against images of `[c, h, w]` (the same rules as the CycleGAN
     /// generator's).
-    pub fn validate(&self, image: [usize; 3]) -> Result<(), String> {
+    pub fn validate(&self, image: [usize; 3]) -> Result<(), ConfigError> {
         if self.shared_blocks == 0 && self.share {
-            return Err(
+            return Err(ConfigError::Invalid(
                 "sharing needs at least one shared block (set shared_blocks, or share = false)"
                     .into(),
-            );
+            ));
         }
         crate::resnet_generator::ResnetGeneratorConfig {
             channels: self.channels,

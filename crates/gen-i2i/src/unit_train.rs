@@ -18,8 +18,9 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Tensor};
 use gen_core::loss::{GanLoss, l1};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
-use gen_core::run::Checkpoint;
+use gen_core::run::{Checkpoint, CheckpointError};
 use gen_core::training::Trainer;
+use gen_core::validate::{self, ConfigError};
 use serde::{Deserialize, Serialize};
 
 use crate::adam::{adam, check_settings, check_weights};
@@ -84,18 +85,16 @@ impl Default for UnitTrainConfig {
 
 impl UnitTrainConfig {
     /// Checks every setting.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         check_settings(self.batch_size, self.learning_rate, self.beta1)?;
-        if self.halve_every == 0 {
-            return Err("halve_every must be at least 1".into());
-        }
+        validate::at_least("halve_every", self.halve_every as usize, 1)?;
         check_weights(&[
-            ("weight decay", self.weight_decay),
-            ("GAN weight", self.gan_weight),
-            ("reconstruction weight", self.reconstruction_weight),
-            ("KL weight", self.kl_weight),
-            ("cycle weight", self.cycle_weight),
-            ("cycle KL weight", self.cycle_kl_weight),
+            ("weight_decay", self.weight_decay),
+            ("gan_weight", self.gan_weight),
+            ("reconstruction_weight", self.reconstruction_weight),
+            ("kl_weight", self.kl_weight),
+            ("cycle_weight", self.cycle_weight),
+            ("cycle_kl_weight", self.cycle_kl_weight),
         ])
     }
 
@@ -258,11 +257,13 @@ impl UnitTrainer {
         data: TranslationData,
         seed: u64,
         device: &Device,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ConfigError> {
         config.validate()?;
         data.validate(config.augmentation, |image| model.validate(image))?;
         if unit.is_shared() != model.share {
-            return Err("the networks' weight sharing does not match the configuration".into());
+            return Err(ConfigError::Invalid(
+                "the networks' weight sharing does not match the configuration".into(),
+            ));
         }
         let device = device.clone().autodiff();
         Ok(Self {
@@ -389,7 +390,7 @@ impl Trainer for UnitTrainer {
         ]
     }
 
-    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), CheckpointError> {
         let unit_optimizer = checkpoint.optimizer("unit_optimizer", self.config.optimizer())?;
         let critic_optimizer = checkpoint.optimizer("critic_optimizer", self.config.optimizer())?;
         self.unit = checkpoint.module("unit", self.unit.clone())?;

@@ -6,6 +6,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use gen_core::data::Dataset;
 use gen_core::data::batch::batches_per_epoch;
 use gen_core::seed::{Stream, derive};
+use gen_core::validate::ConfigError;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 use crate::images::{Augmentation, to_signed};
@@ -29,17 +30,17 @@ impl TranslationData {
     pub fn validate(
         &self,
         augmentation: Augmentation,
-        model: impl Fn([usize; 3]) -> Result<(), String>,
-    ) -> Result<(), String> {
+        model: impl Fn([usize; 3]) -> Result<(), ConfigError>,
+    ) -> Result<(), ConfigError> {
         augmentation.validate(self.image)?;
         model(augmentation.output(self.image))?;
         model(self.image)?;
         if self.train_b.is_empty() || self.train_b.dim() != self.image.iter().product::<usize>() {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "domain B's {} training images do not hold {:?} images",
                 self.train_b.len(),
                 self.image
-            ));
+            )));
         }
         Ok(())
     }

@@ -10,6 +10,7 @@
 
 use gen_core::backend::BackendName;
 use gen_core::method::{DrawRequest, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun};
+use gen_core::metrics::Metric;
 use gen_core::run::RunDir;
 use gen_mmd::run::{GmmnFlags, GmmnMethod};
 
@@ -53,7 +54,7 @@ fn main() -> anyhow::Result<()> {
     gen_core::image_grid::write_grid(&grid, &drawn.values, drawn.shape, drawn.cols)?;
     println!("100 samples of {:?} drawn", drawn.shape);
 
-    for metric in ["mmd", "parzen"] {
+    for metric in [Metric::Mmd, Metric::Parzen] {
         let request = EvalRequest {
             metric,
             data: None,

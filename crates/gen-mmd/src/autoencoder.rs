@@ -11,6 +11,7 @@ use burn::tensor::Device;
 use burn::tensor::Tensor;
 use burn::tensor::activation::sigmoid;
 use gen_core::loss::bce_per_example;
+use gen_core::validate::{self, ConfigError};
 
 use crate::model::reference_linear;
 
@@ -37,22 +38,22 @@ pub struct Autoencoder {
 
 impl AutoencoderConfig {
     /// Checks the layer list and the dropout rates.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.input == 0 || self.layers.is_empty() || self.layers.contains(&0) {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "the auto-encoder needs a positive input width and at least one positive layer, got input {} and layers {:?}",
                 self.input, self.layers
-            ));
+            )));
         }
         if self.dropout.len() != self.layers.len() {
-            return Err(format!(
+            return Err(ConfigError::Invalid(format!(
                 "one dropout rate per encoder layer: {} layers but {} rates",
                 self.layers.len(),
                 self.dropout.len()
-            ));
+            )));
         }
-        if let Some(p) = self.dropout.iter().find(|p| !(0.0..1.0).contains(*p)) {
-            return Err(format!("a dropout rate must lie in [0, 1), got {p}"));
+        for &p in &self.dropout {
+            validate::dropout("dropout", p)?;
         }
         Ok(())
     }

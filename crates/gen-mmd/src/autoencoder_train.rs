@@ -25,6 +25,7 @@ use gen_core::data::Dataset;
 use gen_core::learner_progress::LearnerProgress;
 pub use gen_core::learner_progress::last_checkpointed_epoch;
 use gen_core::sgd_momentum::classical_momentum;
+use gen_core::validate::{self, ConfigError};
 
 use crate::autoencoder::Autoencoder;
 
@@ -50,25 +51,11 @@ pub struct AutoencoderTrainConfig {
 
 impl AutoencoderTrainConfig {
     /// Checks the settings.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.epochs == 0 || self.batch_size == 0 {
-            return Err(
-                "the auto-encoder needs at least one epoch and a positive batch size".into(),
-            );
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "the auto-encoder's learning rate must be positive, got {}",
-                self.learning_rate
-            ));
-        }
-        if !(0.0..1.0).contains(&self.momentum) {
-            return Err(format!(
-                "momentum must lie in [0, 1), got {}",
-                self.momentum
-            ));
-        }
-        Ok(())
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        validate::at_least("epochs", self.epochs, 1)?;
+        validate::batch_size("batch_size", self.batch_size)?;
+        validate::learning_rate("learning_rate", self.learning_rate)?;
+        validate::momentum("momentum", self.momentum)
     }
 }
 
@@ -128,6 +115,17 @@ pub struct LearnerRun<'a> {
     pub quiet: bool,
 }
 
+/// Why the auto-encoder could not be trained.
+#[derive(Debug, thiserror::Error)]
+pub enum AutoencoderTrainError {
+    /// Settings it cannot train with.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// burn-train's Learner stopped with an error.
+    #[error("auto-encoder training failed: {0}")]
+    Training(String),
+}
+
 /// Trains `model` on `train` (validated on `valid`) with burn-train's Learner in `run.dir`,
 /// resuming from the last epoch checkpointed there. Returns the trained model (inference mode).
 pub fn train_autoencoder(
@@ -137,15 +135,16 @@ pub fn train_autoencoder(
     config: &AutoencoderTrainConfig,
     run: LearnerRun<'_>,
     device: &Device,
-) -> Result<Autoencoder, String> {
+) -> Result<Autoencoder, AutoencoderTrainError> {
     let LearnerRun { dir, seed, quiet } = run;
     config.validate()?;
     if train.len() < config.batch_size {
-        return Err(format!(
+        return Err(ConfigError::Invalid(format!(
             "the auto-encoder's batch size {} is larger than the {} training examples",
             config.batch_size,
             train.len()
-        ));
+        ))
+        .into());
     }
     let loader = |data: &Dataset, shuffle: bool| {
         let builder = DataLoaderBuilder::new(RowBatcher)
@@ -182,7 +181,7 @@ pub fn train_autoencoder(
     }
     let result = training.launch(learner);
     if let Some(error) = result.error {
-        return Err(format!("auto-encoder training failed: {error}"));
+        return Err(AutoencoderTrainError::Training(error.to_string()));
     }
     Ok(result.model)
 }

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use crate::autoencoder_train::{AutoencoderTrainConfig, LearnerRun, train_autoencoder};
 use crate::{Autoencoder, AutoencoderConfig, Gmmn, GmmnConfig, GmmnTrainConfig, GmmnTrainer};
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
 use gen_core::data::{Dataset, ItemShape, Loaded, Splits};
 use gen_core::module_bytes::load_module_bytes;
-use gen_core::run::RunDir;
+use gen_core::run::{CheckpointError, RunDir};
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
@@ -156,14 +156,16 @@ fn train(method: &str, common: &TrainRequest, flags: &GmmnFlags) -> Result<()> {
         |c| {
             c.train
                 .validate()
-                .map_err(|e| anyhow!("invalid GMMN training settings: {e}"))?;
+                .map_err(|e| e.within("train"))
+                .context("invalid GMMN training settings")?;
             if c.model.noise == 0 || c.model.hidden.contains(&0) {
                 bail!("the GMMN needs a positive noise width and positive hidden layers");
             }
             if c.uses_autoencoder() {
                 c.autoencoder_train
                     .validate()
-                    .map_err(|e| anyhow!("invalid auto-encoder training settings: {e}"))?;
+                    .map_err(|e| e.within("autoencoder_train"))
+                    .context("invalid auto-encoder training settings")?;
             }
             Ok(())
         },
@@ -185,7 +187,8 @@ fn train(method: &str, common: &TrainRequest, flags: &GmmnFlags) -> Result<()> {
         config
             .autoencoder
             .validate()
-            .map_err(|e| anyhow!("invalid auto-encoder: {e}"))?;
+            .map_err(|e| e.within("autoencoder"))
+            .context("invalid auto-encoder")?;
         config.model.output = config.autoencoder.code_dim();
     } else {
         config.model.output = splits.train.dim();
@@ -203,7 +206,7 @@ fn train(method: &str, common: &TrainRequest, flags: &GmmnFlags) -> Result<()> {
     device.seed(derive(config.seed, Stream::Init, 0));
     let model = config.model.init(&device);
     let mut trainer = GmmnTrainer::new(model, decoder, config.train.clone(), &device)
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(|e| e.within("train"))?;
     let opts = LoopOptions {
         epochs: config.epochs,
         batch_size: config.train.batch_size,
@@ -242,7 +245,7 @@ fn autoencoder_for(
         && let Some(bytes) = ckpt.blob("autoencoder")
     {
         let shape = config.autoencoder.init(device);
-        return load_module_bytes(shape, bytes).map_err(|e| anyhow!("{e}"));
+        return Ok(load_module_bytes(shape, bytes)?);
     }
     let validation = splits.train.validation_split();
     device.seed(derive(config.seed, Stream::Init, 1));
@@ -259,7 +262,7 @@ fn autoencoder_for(
         },
         device,
     )
-    .map_err(|e| anyhow!("{e}"))
+    .map_err(anyhow::Error::from)
 }
 
 /// The codes of every example of `data`, as a dataset of vectors.
@@ -286,7 +289,7 @@ pub struct TrainedGmmn {
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedGmmn, Device)> {
     let (config, device): (GmmnRunConfig, Device) = trained_config(run, "GMMN", device)?;
     let ckpt = run.trained_checkpoint()?;
-    let fail = |e: String| anyhow!("{}: {e}", run.checkpoints_dir().display());
+    let fail = |e: CheckpointError| anyhow!("{}: {e}", run.checkpoints_dir().display());
     let model = ckpt
         .module("gmmn", config.model.init(&device))
         .map_err(fail)?;

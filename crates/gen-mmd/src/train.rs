@@ -16,9 +16,10 @@ use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor};
 use gen_core::kernel::{KernelError, MixtureKernel};
 use gen_core::module_bytes::{module_bytes, optimizer_bytes};
-use gen_core::run::Checkpoint;
+use gen_core::run::{Checkpoint, CheckpointError};
 use gen_core::sgd_momentum::classical_momentum;
 use gen_core::training::Trainer;
+use gen_core::validate::{self, ConfigError};
 
 use crate::autoencoder::Autoencoder;
 use crate::mmd::mmd_loss;
@@ -67,30 +68,14 @@ impl GmmnTrainConfig {
     }
 
     /// Checks every setting.
-    pub fn validate(&self) -> Result<(), String> {
-        self.kernel().map_err(|e| e.to_string())?;
-        if self.batch_size == 0 || self.samples_per_update == 0 {
-            return Err("the data batch and the generated batch must both be non-empty".into());
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "the learning rate must be positive, got {}",
-                self.learning_rate
-            ));
-        }
-        if !(0.0..1.0).contains(&self.momentum) {
-            return Err(format!(
-                "momentum must lie in [0, 1), got {}",
-                self.momentum
-            ));
-        }
-        if !(self.loss_weight > 0.0 && self.loss_weight.is_finite()) {
-            return Err(format!(
-                "the loss weight must be positive, got {}",
-                self.loss_weight
-            ));
-        }
-        Ok(())
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.kernel()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        validate::batch_size("batch_size", self.batch_size)?;
+        validate::batch_size("samples_per_update", self.samples_per_update)?;
+        validate::learning_rate("learning_rate", self.learning_rate)?;
+        validate::momentum("momentum", self.momentum)?;
+        validate::positive("loss_weight", self.loss_weight)
     }
 
     /// Learning rate and momentum at update `step`.
@@ -133,9 +118,11 @@ impl GmmnTrainer {
         decoder: Option<Autoencoder>,
         config: GmmnTrainConfig,
         device: &Device,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, ConfigError> {
         config.validate()?;
-        let kernel = config.kernel().map_err(|e| e.to_string())?;
+        let kernel = config
+            .kernel()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         let device = device.clone().autodiff();
         let momentum = config.momentum;
         Ok(Self {
@@ -208,7 +195,7 @@ impl Trainer for GmmnTrainer {
         blobs
     }
 
-    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
+    fn load_state(&mut self, checkpoint: &Checkpoint) -> Result<(), CheckpointError> {
         self.model = checkpoint.module("gmmn", self.model.clone())?;
         let (_, momentum) = self.config.schedule(checkpoint.step);
         self.optimizer = checkpoint.optimizer("optimizer", sgd(momentum))?;

@@ -3,6 +3,7 @@
 
 use burn::tensor::Device;
 use gen_core::host_device::is_host_device;
+use gen_core::validate::UnknownName;
 use serde::{Deserialize, Serialize};
 
 /// Where training, AIS and RAISE run.
@@ -20,15 +21,17 @@ pub enum Engine {
 }
 
 impl std::str::FromStr for Engine {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
         match s {
             "auto" => Ok(Engine::Auto),
             "host" => Ok(Engine::Host),
             "device" => Ok(Engine::Device),
-            other => Err(format!(
-                "unknown RBM engine '{other}': use auto, host or device"
-            )),
+            other => Err(UnknownName {
+                what: "RBM engine",
+                given: other.to_string(),
+                choices: "auto, host or device",
+            }),
         }
     }
 }

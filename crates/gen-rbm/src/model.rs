@@ -12,6 +12,7 @@ use burn::module::{Module, Param};
 use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, Distribution, Tensor};
 use gen_core::EnergyModel;
+use gen_core::validate::{self, ConfigError};
 
 /// Shape and initialisation of an RBM.
 #[derive(Config, Debug, PartialEq)]
@@ -38,17 +39,13 @@ pub struct Rbm {
 impl RbmConfig {
     /// Rejects hidden widths and initialisations that cannot build a model (the visible width
     /// comes from the data).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.hidden == 0 {
-            return Err("the RBM needs at least one hidden unit".into());
-        }
-        if !(self.init_std >= 0.0 && self.init_std.is_finite()) {
-            return Err(format!(
-                "init_std must be a finite non-negative number, got {}",
-                self.init_std
+            return Err(ConfigError::Invalid(
+                "the RBM needs at least one hidden unit".into(),
             ));
         }
-        Ok(())
+        validate::non_negative("init_std", self.init_std)
     }
 
     /// Random weights, zero biases (set the visible biases from the data with

@@ -25,6 +25,7 @@ use gen_core::backend::{BackendName, device_for, device_or_own};
 use gen_core::method::{
     DrawRequest, Drawn, EvalRequest, GenerativeMethod, Shortcuts, TrainRequest, TrainedRun,
 };
+use gen_core::metrics::Metric;
 use gen_core::metrics::sample_eval::{SampleEval, eval_samples};
 use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 
@@ -110,8 +111,8 @@ impl RunConfig for RbmRunConfig {
 pub struct RbmFlags {
     /// Hidden units (`model.hidden`).
     pub hidden: Option<usize>,
-    /// Negative-phase method: cd, pcd, fpcd or pt (`train.method`).
-    pub method: Option<String>,
+    /// Negative-phase method (`train.method`).
+    pub method: Option<Method>,
     /// Gibbs steps per update (`train.k`).
     pub k: Option<usize>,
 }
@@ -125,8 +126,8 @@ impl Shortcuts<RbmRunConfig> for RbmFlags {
         if let Some(hidden) = self.hidden {
             config.model.hidden = hidden;
         }
-        if let Some(method) = &self.method {
-            config.train.method = method.parse::<Method>().map_err(anyhow::Error::msg)?;
+        if let Some(method) = self.method {
+            config.train.method = method;
         }
         if let Some(k) = self.k {
             config.train.k = k;
@@ -164,15 +165,18 @@ fn train(common: &TrainRequest, args: &RbmFlags) -> Result<()> {
             config
                 .train
                 .validate()
-                .map_err(|e| anyhow::anyhow!("invalid RBM training settings: {e}"))?;
+                .map_err(|e| e.within("train"))
+                .context("invalid RBM training settings")?;
             config
                 .model
                 .validate()
-                .map_err(|e| anyhow::anyhow!("invalid RBM model settings: {e}"))?;
+                .map_err(|e| e.within("model"))
+                .context("invalid RBM model settings")?;
             config
                 .binarize
                 .validate()
-                .map_err(|e| anyhow::anyhow!("invalid binarisation: {e}"))?;
+                .map_err(|e| e.within("binarize"))
+                .context("invalid binarisation")?;
             Ok(())
         },
     )?;
@@ -398,7 +402,7 @@ fn eval(
             trained.rbm.num_visible()
         );
     }
-    if matches!(metric, "parzen" | "mmd" | "fd") {
+    if metric.is_sample_metric() {
         let seed = derive(trained.config.seed, Stream::Eval, 2);
         let chains = RbmSampleConfig::new().with_gibbs_steps(trained.config.sample.gibbs_steps);
         let mut counter = 0u64;
@@ -421,8 +425,8 @@ fn eval(
     }
     let rbm = &trained.rbm;
     match metric {
-        "exact" => Ok(exact_metrics(rbm, &splits, None)?),
-        "ais" => {
+        Metric::Exact => Ok(exact_metrics(rbm, &splits, None)?),
+        Metric::Ais => {
             device.seed(derive(trained.config.seed, Stream::Eval, 1));
             let config = AisConfig {
                 engine: trained.config.train.engine,
@@ -445,7 +449,7 @@ fn eval(
             m.insert("ais_temperatures".into(), json!(config.betas.len() - 1));
             Ok(m)
         }
-        "raise" => {
+        Metric::Raise => {
             device.seed(derive(trained.config.seed, Stream::Eval, 3));
             let config = RaiseConfig {
                 examples: RAISE_EXAMPLES,
@@ -465,11 +469,11 @@ fn eval(
             m.insert("raise_temperatures".into(), json!(config.betas.len() - 1));
             Ok(m)
         }
-        "recon" | "pseudo-likelihood" => {
+        Metric::Recon | Metric::PseudoLikelihood => {
             // Both monitors on the whole test split, with the evaluation's own random stream.
             device.seed(derive(trained.config.seed, Stream::Eval, 0));
             let v = splits.test.to_tensor(device);
-            let (key, value) = if metric == "recon" {
+            let (key, value) = if metric == Metric::Recon {
                 ("reconstruction_error", reconstruction_error(rbm, v))
             } else {
                 (

@@ -31,9 +31,10 @@ use burn::config::Config;
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use gen_core::data::Dataset;
 use gen_core::npy::{decode_npy, encode_npy};
-use gen_core::run::Checkpoint;
+use gen_core::run::{Checkpoint, CheckpointError};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::Trainer;
+use gen_core::validate::{self, ConfigError, UnknownName};
 use serde::{Deserialize, Serialize};
 
 pub use crate::engine::Engine;
@@ -59,16 +60,18 @@ pub enum Method {
 }
 
 impl std::str::FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
         match s {
             "cd" => Ok(Method::Cd),
             "pcd" => Ok(Method::Pcd),
             "fpcd" => Ok(Method::Fpcd),
             "pt" => Ok(Method::Pt),
-            other => Err(format!(
-                "unknown RBM method '{other}': use cd, pcd, fpcd or pt"
-            )),
+            other => Err(UnknownName {
+                what: "RBM method",
+                given: other.to_string(),
+                choices: "cd, pcd, fpcd or pt",
+            }),
         }
     }
 }
@@ -148,48 +151,23 @@ pub struct RbmTrainConfig {
 
 impl RbmTrainConfig {
     /// Rejects settings that cannot train.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.k == 0 {
-            return Err("k must be at least 1 Gibbs step".into());
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "learning_rate must be positive, got {}",
-                self.learning_rate
-            ));
-        }
-        if !(0.0..1.0).contains(&self.momentum) {
-            return Err(format!("momentum must be in [0, 1), got {}", self.momentum));
-        }
-        if !(0.0..=1.0).contains(&self.fast_decay) {
-            return Err(format!(
-                "fast_decay must be in [0, 1], got {}",
-                self.fast_decay
-            ));
-        }
-        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            return Err(format!(
-                "weight_decay must be non-negative, got {}",
-                self.weight_decay
-            ));
-        }
-        if self.batch_size == 0 || self.chains == 0 {
-            return Err("batch_size and chains must be positive".into());
-        }
-        if !(0.0..=1.0).contains(&self.offset_rate) {
-            return Err(format!(
-                "offset_rate must be in [0, 1], got {}",
-                self.offset_rate
-            ));
-        }
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        validate::at_least("k", self.k, 1)?;
+        validate::learning_rate("learning_rate", self.learning_rate)?;
+        validate::momentum("momentum", self.momentum)?;
+        validate::probability("fast_decay", self.fast_decay)?;
+        validate::non_negative("weight_decay", self.weight_decay)?;
+        validate::batch_size("batch_size", self.batch_size)?;
+        validate::at_least("chains", self.chains, 1)?;
+        validate::probability("offset_rate", self.offset_rate)?;
         if self.method == Method::Pt && self.engine == Engine::Host {
-            return Err(
+            return Err(ConfigError::Invalid(
                 "the host engine does not run parallel tempering: use engine = auto or device"
                     .into(),
-            );
+            ));
         }
-        if self.method == Method::Pt && self.temperatures < 2 {
-            return Err("parallel tempering needs at least 2 temperatures".into());
+        if self.method == Method::Pt {
+            validate::at_least("temperatures", self.temperatures, 2)?;
         }
         Ok(())
     }
@@ -726,8 +704,8 @@ fn tensor_of<const D: usize>(
     name: &str,
     expected: [Option<usize>; D],
     device: &Device,
-) -> Result<Tensor<D>, String> {
-    let (shape, values) = decode_npy(bytes).map_err(|e| format!("'{name}': {e}"))?;
+) -> Result<Tensor<D>, CheckpointError> {
+    let (shape, values) = decode_npy(bytes).map_err(|e| CheckpointError::part(name, e))?;
     let fits = shape.len() == D
         && shape
             .iter()
@@ -738,16 +716,16 @@ fn tensor_of<const D: usize>(
             .iter()
             .map(|w| w.map_or("any".to_string(), |w| w.to_string()))
             .collect();
-        return Err(format!(
+        return Err(CheckpointError::Mismatch(format!(
             "'{name}' has shape {shape:?}, but this model needs [{}]",
             want.join(", ")
-        ));
+        )));
     }
     Ok(Tensor::from_data(TensorData::new(values, shape), device))
 }
 
 /// The model stored in a checkpoint written by [`RbmTrainer`].
-pub fn rbm_from_checkpoint(ckpt: &Checkpoint, device: &Device) -> Result<Rbm, String> {
+pub fn rbm_from_checkpoint(ckpt: &Checkpoint, device: &Device) -> Result<Rbm, CheckpointError> {
     let get = |name: &str| ckpt.required(name);
     let weights: Tensor<2> = tensor_of(get("weights")?, "weights", [None, None], device)?;
     let [visible, hidden] = weights.dims();
@@ -848,28 +826,33 @@ impl Trainer for RbmTrainer {
         blobs
     }
 
-    fn load_state(&mut self, ckpt: &Checkpoint) -> Result<(), String> {
+    fn load_state(&mut self, ckpt: &Checkpoint) -> Result<(), CheckpointError> {
+        let word = |name: &str, bytes: &[u8]| -> Result<u64, CheckpointError> {
+            let eight = bytes
+                .try_into()
+                .map_err(|_| CheckpointError::part(name, "not one 64-bit word"))?;
+            Ok(u64::from_le_bytes(eight))
+        };
         // The checkpoint replaces whatever the host engine held.
         self.host = None;
         if let Some(key) = ckpt.blob("host_rng_key") {
             // Checkpoints written before the host engine have no key: they keep the fresh one.
-            self.host_key =
-                u64::from_le_bytes(key.try_into().map_err(|_| "bad host_rng_key".to_string())?);
+            self.host_key = word("host_rng_key", key)?;
         }
         let d = &self.device;
         let get = |name: &str| ckpt.required(name);
         let [visible, hidden] = self.rbm.weights.dims();
         let rbm = rbm_from_checkpoint(ckpt, d)?;
         if rbm.weights.dims() != [visible, hidden] {
-            return Err(format!(
+            return Err(CheckpointError::Mismatch(format!(
                 "the checkpoint holds a {}x{} RBM, but the run's model is {visible}x{hidden}",
                 rbm.weights.dims()[0],
                 rbm.weights.dims()[1]
-            ));
+            )));
         }
         self.rbm = rbm;
         let (v, h) = (Some(visible), Some(hidden));
-        let set = |prefix: &str| -> Result<ParamSet, String> {
+        let set = |prefix: &str| -> Result<ParamSet, CheckpointError> {
             let name = |part: &str| format!("{prefix}{part}");
             Ok(ParamSet {
                 weights: tensor_of(get(&name("weights"))?, &name("weights"), [v, h], d)?,
@@ -884,9 +867,7 @@ impl Trainer for RbmTrainer {
         };
         self.velocity = set("velocity_")?;
         self.fast = set("fast_")?;
-        let round = get("pt_round")?;
-        self.pt_round =
-            u64::from_le_bytes(round.try_into().map_err(|_| "bad pt_round".to_string())?);
+        self.pt_round = word("pt_round", get("pt_round")?)?;
         if self.chains.is_some() {
             // Chains of another width would crash the first Gibbs step (a matrix product of
             // mismatched shapes); their number is the checkpoint's own.

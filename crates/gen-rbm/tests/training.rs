@@ -248,7 +248,10 @@ impl Trainer for Killed {
     fn save_state(&self) -> Vec<(String, Vec<u8>)> {
         self.inner.save_state()
     }
-    fn load_state(&mut self, c: &gen_core::run::Checkpoint) -> Result<(), String> {
+    fn load_state(
+        &mut self,
+        c: &gen_core::run::Checkpoint,
+    ) -> Result<(), gen_core::run::CheckpointError> {
         self.inner.load_state(c)
     }
     fn samples(&mut self, n: usize, step: u64) -> Option<Tensor<2>> {

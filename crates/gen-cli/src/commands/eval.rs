@@ -10,7 +10,7 @@ use crate::registry::open;
 pub fn run(args: &EvalArgs) -> Result<()> {
     let (run, trained, device) = open(&args.run, args.backend)?;
     let request = EvalRequest {
-        metric: &args.metric,
+        metric: args.metric,
         data: args.data.as_deref(),
         classifier: args.classifier.as_deref(),
     };

@@ -2,7 +2,6 @@
 //! and shortcuts.
 
 use gen_core::classifier::run::ClassifierMethod;
-use gen_core::loss::GanLoss;
 use gen_core::method::{GenerativeMethod, TrainRequest};
 use gen_dae::run::{DaeFlags, DaeMethod};
 use gen_ebm::run::{EbmFlags, EbmMethod};
@@ -35,7 +34,7 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
             &request(&args.common),
             &RbmFlags {
                 hidden: args.hidden,
-                method: args.method.clone(),
+                method: args.method,
                 k: args.k,
             },
         ),
@@ -75,12 +74,7 @@ pub fn run(cmd: &TrainCommand) -> anyhow::Result<()> {
             &CycleGanFlags {
                 cycle_weight: args.cycle_weight,
                 identity_weight: args.identity_weight,
-                gan: args
-                    .gan
-                    .as_deref()
-                    .map(str::parse::<GanLoss>)
-                    .transpose()
-                    .map_err(anyhow::Error::msg)?,
+                gan: args.gan,
             },
         ),
         TrainMethod::Unit(args) => UnitMethod::train(

@@ -9,7 +9,7 @@ use crate::registry::open;
 pub fn run(args: &TranslateArgs) -> Result<()> {
     let (run, trained, device) = open(&args.run, args.backend)?;
     let request = TranslateRequest {
-        direction: &args.direction,
+        direction: args.direction,
         input: &args.input,
         out: &args.out,
     };

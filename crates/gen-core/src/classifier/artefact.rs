@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
+use super::error::ClassifierError;
 use super::model::{Classifier, ClassifierConfig};
 use super::train::ClassifierTrainConfig;
 use crate::module_bytes::{load_module_bytes, module_bytes};
@@ -63,40 +64,57 @@ pub fn save_classifier(
     dir: &Path,
     info: &ClassifierInfo,
     model: &Classifier,
-) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+) -> Result<(), ClassifierError> {
+    let io = |action, path: PathBuf| {
+        move |error| ClassifierError::Io {
+            action,
+            path,
+            error,
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(io("create", dir.to_path_buf()))?;
     write_atomic(&dir.join(MODEL_FILE), &module_bytes(model))
-        .map_err(|e| format!("cannot write {}: {e}", dir.join(MODEL_FILE).display()))?;
-    let text = serde_json::to_string_pretty(info).map_err(|e| e.to_string())?;
-    write_atomic(&dir.join(INFO_FILE), text.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", dir.join(INFO_FILE).display()))
+        .map_err(io("write", dir.join(MODEL_FILE)))?;
+    let text = serde_json::to_string_pretty(info).expect("a classifier record serialises");
+    write_atomic(&dir.join(INFO_FILE), text.as_bytes()).map_err(io("write", dir.join(INFO_FILE)))
 }
 
 /// Reads the artefact in `dir` onto `device`; refuses a missing or unfinished folder (naming the
 /// command that trains it) and an artefact of another version.
-pub fn load_classifier(dir: &Path, device: &Device) -> Result<ClassifierArtefact, String> {
+pub fn load_classifier(dir: &Path, device: &Device) -> Result<ClassifierArtefact, ClassifierError> {
     let info_path = dir.join(INFO_FILE);
     if !info_path.is_file() {
-        return Err(format!(
-            "no trained classifier in {}: train one with `gen train classifier --data DATASET --out {}` (or `cargo xtask reproduce`, which trains it when missing)",
-            dir.display(),
-            dir.display()
-        ));
+        return Err(ClassifierError::Missing {
+            dir: dir.to_path_buf(),
+        });
     }
-    let text = std::fs::read_to_string(&info_path)
-        .map_err(|e| format!("cannot read {}: {e}", info_path.display()))?;
-    let info: ClassifierInfo = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a classifier record: {e}", info_path.display()))?;
+    let read_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| ClassifierError::Io {
+            action: "read",
+            path,
+            error,
+        }
+    };
+    let text = std::fs::read_to_string(&info_path).map_err(read_error(&info_path))?;
+    let info: ClassifierInfo =
+        serde_json::from_str(&text).map_err(|e| ClassifierError::Unreadable {
+            path: info_path.clone(),
+            problem: format!("not a classifier record: {e}"),
+        })?;
     if info.version != CLASSIFIER_VERSION {
-        return Err(format!(
-            "{} holds a version {} classifier; this build needs version {CLASSIFIER_VERSION}: retrain it",
-            dir.display(),
-            info.version
-        ));
+        return Err(ClassifierError::Version {
+            dir: dir.to_path_buf(),
+            found: info.version,
+        });
     }
-    let bytes = std::fs::read(dir.join(MODEL_FILE))
-        .map_err(|e| format!("cannot read {}: {e}", dir.join(MODEL_FILE).display()))?;
-    let model = load_module_bytes(info.model.init(device), &bytes)
-        .map_err(|e| format!("{}: {e}", dir.join(MODEL_FILE).display()))?;
+    let model_path = dir.join(MODEL_FILE);
+    let bytes = std::fs::read(&model_path).map_err(read_error(&model_path))?;
+    let model = load_module_bytes(info.model.init(device), &bytes).map_err(|e| {
+        ClassifierError::Unreadable {
+            path: model_path,
+            problem: e.to_string(),
+        }
+    })?;
     Ok(ClassifierArtefact { info, model })
 }

@@ -4,6 +4,7 @@
 //! ([`crate::metrics::frechet`]) and label preservation of translations.
 
 pub mod artefact;
+pub mod error;
 pub mod model;
 pub mod run;
 pub mod train;
@@ -12,5 +13,6 @@ pub use artefact::{
     CLASSIFIER_VERSION, ClassifierArtefact, ClassifierInfo, default_classifier_dir,
     load_classifier, save_classifier,
 };
+pub use error::ClassifierError;
 pub use model::{Classifier, ClassifierConfig};
 pub use train::{ClassifierTrainConfig, train_classifier};

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -18,6 +18,7 @@ use super::{
 use crate::backend::{BackendName, device_for};
 use crate::data::{ItemShape, Loaded, Splits};
 use crate::method::{DrawRequest, Drawn, EvalRequest, GenerativeMethod, TrainRequest, TrainedRun};
+use crate::metrics::Metric;
 use crate::run::RunDir;
 use crate::run::setup::{RunConfig, prepare_run, trained_config};
 use crate::run::summary::merge_summary;
@@ -136,7 +137,7 @@ fn train(common: &TrainRequest) -> Result<()> {
                 ..c.train.clone()
             }
             .validate()
-            .map_err(|e| anyhow!("invalid classifier training settings: {e}"))
+            .context("invalid classifier training settings")
         },
     )?;
     let device = device_for(prepared.config.backend)?;
@@ -145,10 +146,7 @@ fn train(common: &TrainRequest) -> Result<()> {
         let config = &mut prepared.config;
         config.model.image = image;
         config.train.epochs = config.epochs as usize;
-        config
-            .model
-            .validate()
-            .map_err(|e| anyhow!("invalid classifier: {e}"))?;
+        config.model.validate().context("invalid classifier")?;
     }
     let learner_dir = prepared.out.join("learner");
     if !prepared.resume && learner_dir.exists() {
@@ -178,8 +176,7 @@ fn train(common: &TrainRequest) -> Result<()> {
         config.seed,
         common.quiet,
         &device,
-    )
-    .map_err(|e| anyhow!("{e}"))?;
+    )?;
     let train_seconds = start.elapsed().as_secs_f64();
     let labels = splits.test.labels.as_ref().expect("checked above");
     let predicted = model.classes_of(&splits.test.values, image, &device);
@@ -193,7 +190,7 @@ fn train(common: &TrainRequest) -> Result<()> {
         test_correct: correct,
         test_images: labels.len(),
     };
-    save_classifier(run.root(), &info, &model).map_err(|e| anyhow!("{e}"))?;
+    save_classifier(run.root(), &info, &model)?;
     let mut summary = Map::new();
     summary.insert("test_accuracy".into(), json!(info.test_accuracy()));
     summary.insert("test_images".into(), json!(info.test_images));
@@ -247,18 +244,18 @@ impl TrainedRun for TrainedClassifier {
 pub fn load_run(run: &RunDir, device: Option<&Device>) -> Result<(TrainedClassifier, Device)> {
     let (_config, device): (ClassifierRunConfig, Device) =
         trained_config(run, "classifier", device)?;
-    let artefact = load_classifier(run.root(), &device).map_err(|e| anyhow!("{e}"))?;
+    let artefact = load_classifier(run.root(), &device)?;
     Ok((TrainedClassifier { artefact }, device))
 }
 
 /// `gen eval` for a classifier run: `accuracy` on the test split of `data` (default its own).
 fn eval(
     trained: &TrainedClassifier,
-    metric: &str,
+    metric: Metric,
     data: Option<&str>,
     device: &Device,
 ) -> Result<Map<String, Value>> {
-    if metric != "accuracy" {
+    if metric != Metric::Accuracy {
         bail!("unknown metric '{metric}' for a classifier run; available: accuracy");
     }
     let name = data.unwrap_or(&trained.artefact.info.dataset);
@@ -300,5 +297,5 @@ pub fn evaluation_classifier(
     let dir = dir
         .map(PathBuf::from)
         .unwrap_or_else(|| default_classifier_dir(&crate::data::data_dir(), data));
-    load_classifier(&dir, device).map_err(|e| anyhow!("{e}"))
+    Ok(load_classifier(&dir, device)?)
 }

@@ -20,9 +20,11 @@ use burn::train::{
     ClassificationOutput, InferenceStep, Learner, SupervisedTraining, TrainOutput, TrainStep,
 };
 
+use super::error::ClassifierError;
 use super::model::Classifier;
 use crate::data::Dataset;
 use crate::learner_progress::{LearnerProgress, last_checkpointed_epoch};
+use crate::validate::{self, ConfigError};
 
 /// Optimisation settings of the classifier.
 #[derive(Config, Debug, PartialEq)]
@@ -40,17 +42,10 @@ pub struct ClassifierTrainConfig {
 
 impl ClassifierTrainConfig {
     /// Checks the settings.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.epochs == 0 || self.batch_size == 0 {
-            return Err("the classifier needs at least one epoch and a positive batch size".into());
-        }
-        if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
-            return Err(format!(
-                "the classifier's learning rate must be positive, got {}",
-                self.learning_rate
-            ));
-        }
-        Ok(())
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        validate::at_least("epochs", self.epochs, 1)?;
+        validate::batch_size("batch_size", self.batch_size)?;
+        validate::learning_rate("learning_rate", self.learning_rate)
     }
 }
 
@@ -116,23 +111,26 @@ impl InferenceStep for Classifier {
 
 /// The labelled images of `data`, which must have labels below `classes`: a label past the
 /// logits would index out of bounds inside the loss on a CPU and read garbage on a GPU.
-fn labelled(data: &Dataset, classes: usize) -> Result<InMemDataset<LabelledImage>, String> {
+fn labelled(
+    data: &Dataset,
+    classes: usize,
+) -> Result<InMemDataset<LabelledImage>, ClassifierError> {
     let labels = data.labels.as_ref().ok_or_else(|| {
-        format!(
+        ClassifierError::Data(format!(
             "'{}' has no class labels to train a classifier on",
             data.name
-        )
+        ))
     })?;
     if let Some((i, &label)) = labels
         .iter()
         .enumerate()
         .find(|&(_, &l)| usize::from(l) >= classes)
     {
-        return Err(format!(
+        return Err(ClassifierError::Data(format!(
             "'{}': example {i} has label {label}, but the classifier has {classes} classes (labels 0 to {})",
             data.name,
             classes - 1
-        ));
+        )));
     }
     Ok(InMemDataset::new(
         data.values
@@ -160,20 +158,20 @@ pub fn train_classifier(
     seed: u64,
     quiet: bool,
     device: &Device,
-) -> Result<Classifier, String> {
+) -> Result<Classifier, ClassifierError> {
     config.validate()?;
     if train.len() < config.batch_size {
-        return Err(format!(
+        return Err(ClassifierError::Data(format!(
             "the classifier's batch size {} is larger than the {} training images",
             config.batch_size,
             train.len()
-        ));
+        )));
     }
     if train.dim() != image.iter().product::<usize>() || valid.dim() != train.dim() {
-        return Err(format!(
+        return Err(ClassifierError::Data(format!(
             "the classifier expects {image:?} images but the data holds {} values per image",
             train.dim()
-        ));
+        )));
     }
     let classes = model.classes();
     let (train_set, valid_set) = (labelled(train, classes)?, labelled(valid, classes)?);
@@ -208,7 +206,7 @@ pub fn train_classifier(
     }
     let result = training.launch(learner);
     if let Some(error) = result.error {
-        return Err(format!("classifier training failed: {error}"));
+        return Err(ClassifierError::Training(error.to_string()));
     }
     Ok(result.model)
 }

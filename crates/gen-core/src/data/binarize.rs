@@ -28,11 +28,11 @@ impl Default for Binarize {
 impl Binarize {
     /// Rejects a threshold that is not a number: NaN compares false with every pixel and would
     /// silently zero the whole dataset.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), crate::validate::ConfigError> {
         match *self {
-            Binarize::Threshold { threshold } if !threshold.is_finite() => Err(format!(
-                "binarize.threshold must be a finite number, got {threshold}"
-            )),
+            Binarize::Threshold { threshold } => {
+                crate::validate::finite("threshold", f64::from(threshold))
+            }
             _ => Ok(()),
         }
     }

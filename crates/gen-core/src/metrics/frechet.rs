@@ -21,19 +21,35 @@ pub struct GaussianStats {
     pub cov: Vec<f64>,
 }
 
+/// Feature values that cannot be read as rows of a covariance.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FeatureRowsError {
+    /// The values do not split into whole rows.
+    #[error("{values} values do not make rows of {dim} features")]
+    Ragged {
+        /// How many values were given.
+        values: usize,
+        /// The row width.
+        dim: usize,
+    },
+    /// Fewer than two rows: no unbiased covariance.
+    #[error("a covariance needs at least two vectors, got {0}")]
+    TooFew(usize),
+}
+
 impl GaussianStats {
     /// The sample mean and unbiased covariance (divided by `n - 1`) of the rows of `values`
     /// (`dim` values each); at least two rows.
-    pub fn of_rows(values: &[f32], dim: usize) -> Result<Self, String> {
+    pub fn of_rows(values: &[f32], dim: usize) -> Result<Self, FeatureRowsError> {
         if dim == 0 || !values.len().is_multiple_of(dim) {
-            return Err(format!(
-                "{} values do not make rows of {dim} features",
-                values.len()
-            ));
+            return Err(FeatureRowsError::Ragged {
+                values: values.len(),
+                dim,
+            });
         }
         let n = values.len() / dim;
         if n < 2 {
-            return Err(format!("a covariance needs at least two vectors, got {n}"));
+            return Err(FeatureRowsError::TooFew(n));
         }
         let mut mean = vec![0.0; dim];
         for row in values.chunks_exact(dim) {
@@ -103,7 +119,7 @@ pub fn frechet_distance(a: &GaussianStats, b: &GaussianStats) -> f64 {
 }
 
 /// The Fréchet distance between the feature sets `a` and `b` (rows of `dim` features).
-pub fn frechet_distance_of(a: &[f32], b: &[f32], dim: usize) -> Result<f64, String> {
+pub fn frechet_distance_of(a: &[f32], b: &[f32], dim: usize) -> Result<f64, FeatureRowsError> {
     Ok(frechet_distance(
         &GaussianStats::of_rows(a, dim)?,
         &GaussianStats::of_rows(b, dim)?,

@@ -15,6 +15,7 @@
 
 use std::path::Path;
 
+use super::Metric;
 use super::frechet::frechet_distance_of;
 use super::parzen::{ParzenConfig, parzen_protocol};
 use super::two_sample::{
@@ -43,7 +44,7 @@ pub struct SampleEval<'a> {
 /// Evaluates `metric` on samples drawn by `draw(n)` (row-major values, `splits.test.dim()` per
 /// sample).
 pub fn eval_samples(
-    metric: &str,
+    metric: Metric,
     draw: &mut dyn FnMut(usize) -> Vec<f32>,
     ctx: &SampleEval<'_>,
     device: &Device,
@@ -52,7 +53,7 @@ pub fn eval_samples(
     let dim = splits.test.dim();
     let mut m = Map::new();
     match metric {
-        "parzen" => {
+        Metric::Parzen => {
             let config = ParzenConfig::default();
             let samples = draw(config.samples);
             let validation = splits.train.validation_split();
@@ -70,7 +71,7 @@ pub fn eval_samples(
             m.insert("parzen_sigma".into(), json!(estimate.sigma));
             m.insert("parzen_samples".into(), json!(config.samples));
         }
-        "mmd" => {
+        Metric::Mmd => {
             let n = splits.test.len().min(10_000);
             let samples = draw(n);
             let model = PointSet::new(&samples, dim);
@@ -90,7 +91,7 @@ pub fn eval_samples(
             m.insert("mmd_kernel_variance".into(), json!(kernel.variance()));
             m.insert("mmd_points".into(), json!(n));
         }
-        "fd" => {
+        Metric::Fd => {
             let image = classifier::image_dims(splits.test.item_shape).ok_or_else(|| {
                 anyhow!(
                     "the Fréchet distance compares images; '{}' holds points",
@@ -106,8 +107,8 @@ pub fn eval_samples(
             let test = features(&splits.test.values[..n * dim]);
             let samples = features(&draw(n));
             let train = features(&splits.train.values[..train_n * dim]);
-            let fd = frechet_distance_of(&samples, &test, width).map_err(|e| anyhow!("{e}"))?;
-            let baseline = frechet_distance_of(&train, &test, width).map_err(|e| anyhow!("{e}"))?;
+            let fd = frechet_distance_of(&samples, &test, width)?;
+            let baseline = frechet_distance_of(&train, &test, width)?;
             m.insert("fd".into(), json!(fd));
             m.insert("fd_train_to_test".into(), json!(baseline));
             m.insert("fd_points".into(), json!(n));

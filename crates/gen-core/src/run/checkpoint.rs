@@ -21,6 +21,7 @@ use burn::module::Module;
 use burn::optim::ModuleOptimizer;
 use serde_json::Value;
 
+use super::CheckpointError;
 use super::RunError;
 use super::atomic::sync_dir;
 use crate::module_bytes::{load_module_bytes, load_optimizer_bytes};
@@ -54,21 +55,26 @@ impl Checkpoint {
     }
 
     /// The blob called `name`, which the method always saves: its absence is an error.
-    pub fn required(&self, name: &str) -> Result<&[u8], String> {
+    pub fn required(&self, name: &str) -> Result<&[u8], CheckpointError> {
         self.blob(name)
-            .ok_or_else(|| format!("checkpoint has no '{name}'"))
+            .ok_or_else(|| CheckpointError::Missing(name.to_string()))
     }
 
     /// `fresh` with the parameters saved as blob `name` (written by
     /// [`module_bytes`](crate::module_bytes::module_bytes)).
-    pub fn module<M: Module>(&self, name: &str, fresh: M) -> Result<M, String> {
-        load_module_bytes(fresh, self.required(name)?).map_err(|e| format!("'{name}': {e}"))
+    pub fn module<M: Module>(&self, name: &str, fresh: M) -> Result<M, CheckpointError> {
+        load_module_bytes(fresh, self.required(name)?).map_err(|e| CheckpointError::part(name, e))
     }
 
     /// `fresh` with the optimiser state saved as blob `name` (written by
     /// [`optimizer_bytes`](crate::module_bytes::optimizer_bytes)).
-    pub fn optimizer(&self, name: &str, fresh: ModuleOptimizer) -> Result<ModuleOptimizer, String> {
-        load_optimizer_bytes(fresh, self.required(name)?).map_err(|e| format!("'{name}': {e}"))
+    pub fn optimizer(
+        &self,
+        name: &str,
+        fresh: ModuleOptimizer,
+    ) -> Result<ModuleOptimizer, CheckpointError> {
+        load_optimizer_bytes(fresh, self.required(name)?)
+            .map_err(|e| CheckpointError::part(name, e))
     }
 }
 

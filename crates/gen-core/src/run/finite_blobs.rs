@@ -81,7 +81,7 @@ pub fn first_non_finite(name: &str, bytes: &[u8]) -> Option<NonFiniteValue> {
     if bytes.starts_with(NPY_MAGIC) {
         return match decode_npy(bytes) {
             Ok((_, values)) => found(String::new(), scan(values.iter().map(|&v| v as f64))),
-            Err(e) => Some(unreadable(e)),
+            Err(e) => Some(unreadable(e.to_string())),
         };
     }
     if bytes.starts_with(&BURNPACK_MAGIC) {

@@ -11,6 +11,7 @@
 
 pub mod atomic;
 pub mod checkpoint;
+pub mod checkpoint_error;
 pub mod configuration;
 pub mod finite_blobs;
 pub mod lock;
@@ -22,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use checkpoint::{Checkpoint, CheckpointStore};
+pub use checkpoint_error::CheckpointError;
 pub use lock::RunLock;
 pub use metrics::MetricsLog;
 

@@ -127,7 +127,7 @@ pub fn prepare_run<C: RunConfig>(
     // NaN or infinity they do not look at.
     validate(&config)?;
     if let Some((name, value)) = non_finite_setting(&config)? {
-        bail!("{name} must be a finite number, got {value}");
+        return Err(crate::validate::ConfigError::NotFinite { key: name, value }.into());
     }
     let out = common.out.clone().unwrap_or_else(|| config.default_out());
     Ok(Prepared {

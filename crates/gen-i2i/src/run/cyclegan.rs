@@ -12,10 +12,11 @@ use crate::{
     Critics, CycleGanConfig, CycleGanTrainConfig, CycleGanTrainer, ImageTranslator,
     ResnetGenerator, Translators,
 };
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result};
 use burn::tensor::Device;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -142,7 +143,8 @@ fn train(common: &TrainRequest, args: &CycleGanFlags) -> Result<()> {
         |c| {
             c.train
                 .validate()
-                .map_err(|e| anyhow!("invalid CycleGAN training settings: {e}"))
+                .map_err(|e| e.within("train"))
+                .context("invalid CycleGAN training settings")
         },
     )?;
     let config = &prepared.config;
@@ -203,7 +205,7 @@ impl TrainedTranslation for TrainedCycleGan {
         self.config.image
     }
 
-    fn fits(&self, image: [usize; 3]) -> Result<(), String> {
+    fn fits(&self, image: [usize; 3]) -> Result<(), ConfigError> {
         self.config.model.generator.validate(image)
     }
 

@@ -14,12 +14,14 @@ use gen_core::data::image_folder::{list_images, load_image_channels};
 use gen_core::data::{Dataset, ItemShape, Loaded, TwoDomain};
 use gen_core::image_file::write_image;
 use gen_core::method::{DrawRequest, Drawn, EvalRequest, TrainedRun, TranslateRequest};
+use gen_core::metrics::Metric;
 use gen_core::run::setup::{Prepared, RunConfig};
 use gen_core::run::{Checkpoint, RunDir};
 use gen_core::safetensors::NamedTensor;
 use gen_core::seed::{Stream, derive};
 use gen_core::tensor_io::to_vec_f32;
 use gen_core::training::{LoopOptions, Trainer, run_training};
+use gen_core::validate::ConfigError;
 use serde_json::{Map, Value, json};
 
 use crate::resnet_generator::ResidualBlock;
@@ -44,7 +46,7 @@ pub trait TrainedTranslation {
     /// `[c, h, w]` of the training images.
     fn image(&self) -> [usize; 3];
     /// Whether the networks take images of `image` (sides divisible by the downsampling).
-    fn fits(&self, image: [usize; 3]) -> Result<(), String>;
+    fn fits(&self, image: [usize; 3]) -> Result<(), ConfigError>;
     /// The method's name in messages (`CycleGAN`, `UNIT`).
     fn title(&self) -> &'static str;
     /// Every network's tensors under the names the method's export documents.
@@ -224,7 +226,7 @@ fn domain_datasets(name: &str) -> Option<(&'static str, &'static str)> {
 pub fn eval(
     trained: &dyn TrainedTranslation,
     method: &str,
-    metric: &str,
+    metric: Metric,
     data: Option<&str>,
     classifier: Option<&std::path::Path>,
     device: &Device,
@@ -239,8 +241,8 @@ pub fn eval(
         );
     }
     match metric {
-        "translation" => translation_errors(trained, name, &domains, image, device),
-        "labels" => label_preservation(trained, name, &domains, image, classifier, device),
+        Metric::Translation => translation_errors(trained, name, &domains, image, device),
+        Metric::Labels => label_preservation(trained, name, &domains, image, classifier, device),
         other => bail!("unknown metric '{other}' for a {method} run (known: translation, labels)"),
     }
 }
@@ -345,11 +347,7 @@ pub fn translate(
     trained: &dyn TrainedTranslation,
     device: &Device,
 ) -> Result<()> {
-    let direction = match args.direction {
-        "a2b" => Direction::AToB,
-        "b2a" => Direction::BToA,
-        other => bail!("--direction must be a2b or b2a, not '{other}'"),
-    };
+    let direction = args.direction;
     let files = list_images(args.input)?;
     // Each output keeps its input's file name, so writing into the input folder would replace
     // the originals.
@@ -387,7 +385,7 @@ pub fn translate(
     eprintln!(
         "translated {} images {} into {}",
         files.len(),
-        args.direction,
+        args.direction.flag_name(),
         args.out.display()
     );
     Ok(())
@@ -477,8 +475,8 @@ pub fn train_translation<C: RunConfig, T: Trainer>(
     loaded: Option<TwoDomain>,
     settings: TranslationRunSettings,
     quiet: bool,
-    fits: impl Fn([usize; 3]) -> Result<(), String>,
-    build: impl FnOnce(TranslationData, &Device) -> Result<(T, Device), String>,
+    fits: impl Fn([usize; 3]) -> Result<(), ConfigError>,
+    build: impl FnOnce(TranslationData, &Device) -> Result<(T, Device), ConfigError>,
 ) -> Result<()> {
     let s = settings;
     let domains = match loaded {
@@ -517,7 +515,7 @@ pub fn train_translation<C: RunConfig, T: Trainer>(
         preview_a: first(&domains.test_a, PREVIEW_IMAGES),
         preview_b: first(&domains.test_b, PREVIEW_IMAGES),
     };
-    let (mut trainer, train_device) = build(data, &device).map_err(|e| anyhow!("{e}"))?;
+    let (mut trainer, train_device) = build(data, &device).map_err(|e| e.within("train"))?;
     let opts = LoopOptions {
         epochs: s.epochs,
         batch_size: s.batch_size,

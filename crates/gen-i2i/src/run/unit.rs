@@ -6,10 +6,11 @@ use std::path::PathBuf;
 
 use crate::unit::{UnitEncoder, UnitGenerator};
 use crate::{Critics, ImageTranslator, Unit, UnitConfig, UnitTrainConfig, UnitTrainer};
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result};
 use burn::tensor::Device;
 use gen_core::run::RunDir;
 use gen_core::safetensors::NamedTensor;
+use gen_core::validate::ConfigError;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -139,7 +140,8 @@ fn train(common: &TrainRequest, args: &UnitFlags) -> Result<()> {
         |c| {
             c.train
                 .validate()
-                .map_err(|e| anyhow!("invalid UNIT training settings: {e}"))
+                .map_err(|e| e.within("train"))
+                .context("invalid UNIT training settings")
         },
     )?;
     let config = &prepared.config;
@@ -204,7 +206,7 @@ impl TrainedTranslation for TrainedUnit {
         self.config.image
     }
 
-    fn fits(&self, image: [usize; 3]) -> Result<(), String> {
+    fn fits(&self, image: [usize; 3]) -> Result<(), ConfigError> {
         self.config.model.validate(image)
     }
 
