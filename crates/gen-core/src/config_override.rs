@@ -11,10 +11,18 @@ use toml::{Table, Value};
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum OverrideError {
     #[error("'{0}' is not of the form field=value")]
+    /// A `--set` argument not of the form `field=value`.
     Syntax(String),
     #[error("unknown field '{field}'; known fields: {known}")]
-    UnknownField { field: String, known: String },
+    /// A key the configuration does not have.
+    UnknownField {
+        /// The key given.
+        field: String,
+        /// The keys the configuration has, for the message.
+        known: String,
+    },
     #[error("invalid configuration: {0}")]
+    /// A value that does not fit its field, or text that is not TOML.
     Invalid(String),
 }
 

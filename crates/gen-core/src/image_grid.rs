@@ -17,21 +17,29 @@ const MIN_CELL: usize = 48;
 #[derive(Debug, thiserror::Error)]
 pub enum GridError {
     #[error("cannot draw a grid of {0:?}: only images can be drawn as a grid")]
+    /// The data are points, not images.
     NotImages(ItemShape),
     #[error("{values} values do not hold {count} images of {item} values")]
+    /// Fewer or more values than the images asked for.
     SizeMismatch {
+        /// Values given.
         values: usize,
+        /// Images asked for.
         count: usize,
+        /// Values per image.
         item: usize,
     },
     #[error("{path}: {error}")]
+    /// The file could not be written.
     Io {
+        /// The file.
         path: String,
         /// Shown in the message, not as a separate cause: a chain printed with `{:#}` would
         /// repeat it ("No such file...: No such file...").
         error: std::io::Error,
     },
     #[error("image encoding failed: {0}")]
+    /// The PNG encoder failed.
     Encode(String),
 }
 

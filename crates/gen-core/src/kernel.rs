@@ -11,8 +11,10 @@ use burn::tensor::Tensor;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum KernelError {
     #[error("a Gaussian kernel's variance must be positive and finite, got {0}")]
+    /// A variance that is zero, negative or not finite.
     Variance(f64),
     #[error("a kernel mixture needs at least one bandwidth")]
+    /// An empty list of variances.
     NoBandwidth,
 }
 

@@ -24,7 +24,9 @@ const COLOURS: [RGBColor; 6] = [
 /// A named line of `(x, y)` points.
 #[derive(Debug, Clone)]
 pub struct Series {
+    /// The legend's label.
     pub name: String,
+    /// The points, in drawing order.
     pub points: Vec<(f64, f64)>,
 }
 
@@ -168,7 +170,9 @@ pub fn scatter_plot(
 /// A vector field sampled at points: each arrow starts at `from` and has direction `vector`.
 #[derive(Debug, Clone)]
 pub struct VectorField {
+    /// The legend's label.
     pub name: String,
+    /// `(from, vector)` pairs.
     pub arrows: Vec<([f64; 2], [f64; 2])>,
 }
 
@@ -237,8 +241,11 @@ pub fn vector_fields_plot(
 /// bottom, `y`) and column `j` (`x`), over `[extent.0, extent.1]²`.
 #[derive(Debug, Clone)]
 pub struct GridField<'a> {
+    /// The square's lower and upper bound, on both axes.
     pub extent: (f64, f64),
+    /// Cells per side.
     pub resolution: usize,
+    /// `resolution²` values, row-major from the bottom row.
     pub values: &'a [f64],
 }
 

@@ -11,8 +11,11 @@ use crate::run::atomic::write_atomic;
 /// A named `float32` tensor to export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedTensor {
+    /// The key in the file.
     pub name: String,
+    /// Its shape, row-major.
     pub shape: Vec<usize>,
+    /// Its values.
     pub values: Vec<f32>,
 }
 

@@ -26,21 +26,32 @@ use crate::validate::{self, ConfigError};
 #[derive(Debug, thiserror::Error)]
 pub enum TrainError {
     #[error(transparent)]
+    /// The run folder could not be read or written.
     Run(#[from] RunError),
     #[error("training diverged: '{metric}' is {value} at step {step} (epoch {epoch}); {kept}")]
+    /// A logged monitor is NaN or infinite.
     NonFinite {
+        /// The monitor's name.
         metric: String,
+        /// Its value.
         value: f64,
+        /// The step it was logged at.
         step: u64,
+        /// The epoch of that step.
         epoch: u64,
         /// What is left to resume from or sample: the last good checkpoint, or that none exists.
         kept: String,
     },
     #[error("training diverged by step {step} (epoch {epoch}): {value}; {kept}")]
+    /// A value the trainer is about to checkpoint, or a sample of its model, is NaN or infinite.
     NonFiniteState {
+        /// Where the value is.
         value: NonFiniteValue,
+        /// The step of the checkpoint that was refused.
         step: u64,
+        /// Its epoch.
         epoch: u64,
+        /// What is left to resume from or sample.
         kept: String,
     },
     /// The checkpoint to resume from does not fit the trainer.
@@ -90,8 +101,11 @@ pub trait Trainer {
 /// Settings of the loop itself.
 #[derive(Debug, Clone)]
 pub struct LoopOptions {
+    /// Passes over the training data.
     pub epochs: u64,
+    /// Examples per update.
     pub batch_size: usize,
+    /// Seed of the batch order and of the device generator before each step.
     pub seed: u64,
     /// Log monitors every this many steps (and at every checkpoint).
     pub log_every: u64,
@@ -106,7 +120,9 @@ pub struct LoopOptions {
     /// The shape of what [`Trainer::samples`] returns when it is not the training data's
     /// (GMMN+AE trains on codes and samples images); `None`: the data's shape.
     pub sample_shape: Option<ItemShape>,
+    /// Hide the progress bar.
     pub quiet: bool,
+    /// The progress bar's label.
     pub label: String,
 }
 

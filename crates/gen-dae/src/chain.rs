@@ -35,6 +35,7 @@ pub struct ChainConfig {
     pub burn_in: usize,
     /// Transitions between recorded states (1: every state, as the original code records).
     pub thinning: usize,
+    /// What the chains start from.
     pub start: ChainStart,
 }
 
@@ -61,8 +62,11 @@ impl ChainConfig {
 
 /// A batch of chains and the denoising model that moves them.
 pub struct Chain<'a, D: Denoiser, C: Corruption> {
+    /// The denoising model `P(X | X')`.
     pub denoiser: &'a D,
+    /// The corruption `C(X' | X)`.
     pub corruption: &'a C,
+    /// The distribution the denoiser's outputs parametrise.
     pub reconstruction: Reconstruction,
     /// The current states `X_t`, `[chains, d]`.
     pub state: Tensor<2>,

@@ -14,8 +14,10 @@ pub trait Corruption {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum CorruptionError {
     #[error("Gaussian noise needs a finite standard deviation >= 0, got {0}")]
+    /// A noise standard deviation that is negative or not finite.
     NoiseStd(f64),
     #[error("a corruption probability must lie in [0, 1], got {0}")]
+    /// A probability outside `[0, 1]`.
     Probability(f64),
 }
 
@@ -26,6 +28,7 @@ pub struct GaussianNoise {
 }
 
 impl GaussianNoise {
+    /// Noise of standard deviation `std` (finite, at least 0).
     pub fn new(std: f64) -> Result<Self, CorruptionError> {
         if !(std.is_finite() && std >= 0.0) {
             return Err(CorruptionError::NoiseStd(std));
@@ -57,6 +60,7 @@ pub struct SaltAndPepper {
 }
 
 impl SaltAndPepper {
+    /// Salt-and-pepper noise hitting each value with probability `p` in `[0, 1]`.
     pub fn new(p: f64) -> Result<Self, CorruptionError> {
         Ok(Self {
             p: check_probability(p)?,
@@ -82,6 +86,7 @@ pub struct Masking {
 }
 
 impl Masking {
+    /// Masking noise zeroing each value with probability `p` in `[0, 1]`.
     pub fn new(p: f64) -> Result<Self, CorruptionError> {
         Ok(Self {
             p: check_probability(p)?,
@@ -103,11 +108,20 @@ impl Corruption for Masking {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum CorruptionConfig {
     /// Additive Gaussian noise of standard deviation `std`.
-    Gaussian { std: f64 },
+    Gaussian {
+        /// The noise's standard deviation.
+        std: f64,
+    },
     /// Salt-and-pepper noise hitting each value with probability `p`.
-    SaltAndPepper { p: f64 },
+    SaltAndPepper {
+        /// Probability that a value is replaced by 0 or 1 (each half the time).
+        p: f64,
+    },
     /// Masking noise zeroing each value with probability `p`.
-    Masking { p: f64 },
+    Masking {
+        /// Probability that a value is set to 0.
+        p: f64,
+    },
 }
 
 impl CorruptionConfig {

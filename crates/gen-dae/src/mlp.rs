@@ -27,7 +27,9 @@ pub struct MlpDenoiserConfig {
 /// Hidden `tanh` layers, then a linear output as wide as the input, added to the input.
 #[derive(Module, Debug)]
 pub struct MlpDenoiser {
+    /// The `tanh` layers, bottom-up.
     pub hidden: Vec<Linear>,
+    /// The linear layer back to the input's width.
     pub output: Linear,
 }
 

@@ -30,7 +30,9 @@ pub struct TiedDaeConfig {
 pub struct TiedDae {
     /// `[input, hidden]`.
     pub weight: Param<Tensor<2>>,
+    /// `[hidden]`: the encoder's biases.
     pub hidden_bias: Param<Tensor<1>>,
+    /// `[input]`: the decoder's biases (logits).
     pub visible_bias: Param<Tensor<1>>,
 }
 

@@ -18,7 +18,10 @@ pub enum Reconstruction {
     /// Independent Bernoulli per value; parameters are logits.
     Bernoulli,
     /// Independent Gaussians of standard deviation `std`; parameters are the means.
-    Gaussian { std: f64 },
+    Gaussian {
+        /// The Gaussians' standard deviation.
+        std: f64,
+    },
 }
 
 /// Data or settings a reconstruction distribution cannot take.
@@ -27,8 +30,13 @@ pub enum ReconstructionError {
     #[error(
         "the Bernoulli reconstruction models values in [0, 1], but the data holds {value} (use the Gaussian reconstruction for real-valued data)"
     )]
-    OutsideUnitInterval { value: f32 },
+    /// Data outside `[0, 1]` for the Bernoulli reconstruction.
+    OutsideUnitInterval {
+        /// The first value outside `[0, 1]`.
+        value: f32,
+    },
     #[error("the Gaussian reconstruction needs a positive, finite standard deviation, got {0}")]
+    /// A standard deviation that is not positive and finite.
     Std(f64),
 }
 

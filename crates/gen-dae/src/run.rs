@@ -38,9 +38,15 @@ use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum DaeModel {
     /// The original code's one hidden sigmoid layer with tied weights (`hidden_size=2000`).
-    Tied { hidden: usize },
+    Tied {
+        /// Hidden units.
+        hidden: usize,
+    },
     /// `r(x') = x' + g(x')`, `g` a `tanh` MLP (points).
-    Mlp { hidden: Vec<usize> },
+    Mlp {
+        /// Widths of the `tanh` layers.
+        hidden: Vec<usize>,
+    },
 }
 
 /// Everything a run of `gen train dae` is determined by.
@@ -48,17 +54,25 @@ pub enum DaeModel {
 pub struct DaeRunConfig {
     /// Always `dae`.
     pub method: String,
+    /// The data to train on (a registry name or a path).
     pub data: String,
+    /// Seed of the initialisation, the batch order and the corruption draws.
     pub seed: u64,
     /// Passes over the training data (images: `n_epoch=500` of `run_dae_walkback.py`).
     pub epochs: u64,
+    /// Backend the run trains on.
     pub backend: BackendName,
     /// Images: threshold at 0.5 as the original code's binary MNIST (`MNIST_binary`).
     pub binarize: Binarize,
+    /// Log the loss every this many updates.
     pub log_every: u64,
+    /// Checkpoint every this many updates.
     pub checkpoint_every: u64,
+    /// Sample grids and learning curves every this many epochs.
     pub epochs_per_report: u64,
+    /// The denoiser's architecture.
     pub model: DaeModel,
+    /// Corruption, walkback and optimiser settings.
     pub train: DaeTrainConfig,
     /// How `gen sample` and `gen eval` draw from the chain.
     pub chain: ChainConfig,
@@ -354,14 +368,19 @@ fn walkback_label(w: Walkback) -> String {
 
 /// The trained network of a run.
 pub enum TrainedNet {
+    /// The original code's tied-weight network.
     Tied(TiedDae),
+    /// The residual `tanh` MLP (points).
     Mlp(MlpDenoiser),
 }
 
 /// A trained run: its configuration, its network and its training data's moments.
 pub struct TrainedDae {
+    /// The run's configuration.
     pub config: DaeRunConfig,
+    /// The trained denoiser.
     pub net: TrainedNet,
+    /// Values per example.
     pub dim: usize,
     train: Dataset,
 }

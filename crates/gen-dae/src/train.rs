@@ -48,7 +48,9 @@ pub struct DaeTrainConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OptimizerKind {
+    /// SGD, with classical momentum when `momentum` > 0 (the original code's).
     Sgd,
+    /// Adam (burn's defaults).
     Adam,
 }
 
@@ -113,6 +115,7 @@ pub type ChainStartFn = Box<dyn Fn(usize, &Device) -> Tensor<2>>;
 pub struct DaeTrainer<D: Denoiser> {
     /// The network, on the autodiff device.
     pub model: D,
+    /// The training settings.
     pub config: DaeTrainConfig,
     optimizer: ModuleOptimizer,
     /// Draws the start of the sample-grid chains (`n` rows on the given device).

@@ -26,18 +26,28 @@ pub enum Walkback {
     /// Simple training: one pair.
     None,
     /// Always `steps` pairs (the original code's `walkbacks`, 5 for MNIST).
-    Fixed { steps: usize },
+    Fixed {
+        /// Pairs per example.
+        steps: usize,
+    },
     /// The lecture's coin: after each pair, continue with probability `p`, at most `max_steps`
     /// pairs (the number of pairs is geometric, truncated).
-    Coin { p: f64, max_steps: usize },
+    Coin {
+        /// Probability of another pair.
+        p: f64,
+        /// The most pairs per example.
+        max_steps: usize,
+    },
 }
 
 /// A walkback setting that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WalkbackError {
     #[error("the walkback continuation probability must lie in [0, 1), got {0}")]
+    /// A continuation probability outside `[0, 1)`.
     Probability(f64),
     #[error("a walkback needs at least one step")]
+    /// Zero walkback steps.
     NoSteps,
 }
 

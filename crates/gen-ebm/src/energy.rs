@@ -61,6 +61,7 @@ impl DeepEnergyConfig {
 /// The energy network.
 #[derive(Module, Debug)]
 pub struct DeepEnergy {
+    /// The feature network `φ(x)`.
     pub features: Features,
     /// `w_i` and `c_i` of the experts.
     pub experts: Linear,

@@ -19,11 +19,16 @@ const LEAKY_SLOPE: f64 = 0.2;
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum FeatureConfig {
     /// Fully connected leaky-ReLU layers of these widths.
-    Mlp { hidden: Vec<usize> },
+    Mlp {
+        /// Widths, bottom-up.
+        hidden: Vec<usize>,
+    },
     /// Convolutions with 4x4 kernels, stride 2 and padding 1 (each halves the image side), with
     /// these output channels, on `[channels, height, width]` images flattened row-major.
     Conv {
+        /// Output channels of each convolution.
         channels: Vec<usize>,
+        /// `[channels, height, width]` of the input images.
         image: [usize; 3],
     },
 }
@@ -124,7 +129,9 @@ impl FeatureConfig {
 /// leaky ReLU.
 #[derive(Module, Debug)]
 pub struct Features {
+    /// The convolutions (empty for vectors).
     pub conv: Vec<Conv2d>,
+    /// The dense layers (empty for images).
     pub dense: Vec<Linear>,
     /// `[channels, height, width]` of the convolutions' input.
     #[module(skip)]

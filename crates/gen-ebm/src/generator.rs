@@ -32,6 +32,7 @@ pub struct GeneratorConfig {
     pub hidden: Vec<usize>,
     /// Width of one generated example.
     pub output: usize,
+    /// What the output layer produces (sigmoid pixels or linear values).
     pub output_kind: OutputKind,
     /// The distribution of `z`.
     #[serde(default)]
@@ -94,12 +95,17 @@ impl GeneratorConfig {
 /// The generator network.
 #[derive(Module, Debug)]
 pub struct Generator {
+    /// The hidden linear layers.
     pub layers: Vec<Linear>,
+    /// The batch norm after each hidden layer (whose activations carry the entropy term).
     pub norms: Vec<BatchNorm>,
+    /// The output layer.
     pub output: Linear,
     #[module(skip)]
+    /// Whether the output goes through a sigmoid.
     pub sigmoid_output: bool,
     #[module(skip)]
+    /// Whether `z` is uniform on `[-1, 1]` (else standard normal).
     pub uniform_noise: bool,
 }
 

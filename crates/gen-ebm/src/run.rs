@@ -50,18 +50,25 @@ const HEATMAP_RANGE: f64 = 20.0;
 pub struct EbmRunConfig {
     /// Always `ebm`.
     pub method: String,
+    /// The data to train on (a registry name or a path).
     pub data: String,
+    /// Seed of the initialisation, the batch order and the noise draws.
     pub seed: u64,
     /// Passes over the training data (images: 25, the DCGAN reference code's `niter`).
     pub epochs: u64,
+    /// Backend the run trains on.
     pub backend: BackendName,
+    /// Log the monitors every this many updates.
     pub log_every: u64,
+    /// Checkpoint every this many updates.
     pub checkpoint_every: u64,
+    /// Sample grids and learning curves every this many epochs.
     pub epochs_per_report: u64,
     /// The energy; its input width and image shape are taken from the data.
     pub energy: DeepEnergyConfig,
     /// The generator; its output width is taken from the data.
     pub generator: GeneratorConfig,
+    /// Optimiser and objective settings.
     pub train: EbmTrainConfig,
 }
 
@@ -341,8 +348,11 @@ fn train(common: &TrainRequest, args: &EbmFlags) -> Result<()> {
 
 /// A trained run: its configuration and both networks.
 pub struct TrainedEbm {
+    /// The run's configuration.
     pub config: EbmRunConfig,
+    /// The trained energy.
     pub energy: DeepEnergy,
+    /// The trained generator.
     pub generator: Generator,
 }
 

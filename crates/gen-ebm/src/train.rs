@@ -172,6 +172,7 @@ pub struct EbmTrainer {
     pub energy: DeepEnergy,
     /// The generator, on the autodiff device.
     pub generator: Generator,
+    /// The training settings.
     pub config: EbmTrainConfig,
     energy_optimizer: ModuleOptimizer,
     generator_optimizer: ModuleOptimizer,

@@ -9,6 +9,8 @@ use crate::patch_discriminator::PatchDiscriminator;
 /// `D_A` and `D_B`.
 #[derive(Module, Debug)]
 pub struct Critics {
+    /// `D_A`, judging images of domain A.
     pub a: PatchDiscriminator,
+    /// `D_B`, judging images of domain B.
     pub b: PatchDiscriminator,
 }

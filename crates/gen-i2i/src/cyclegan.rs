@@ -17,7 +17,9 @@ use crate::translator::{Direction, ImageTranslator};
 /// The shapes of the four networks (both translators alike, both discriminators alike).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CycleGanConfig {
+    /// Both translators' shape.
     pub generator: ResnetGeneratorConfig,
+    /// Both discriminators' shape.
     pub discriminator: PatchDiscriminatorConfig,
 }
 
@@ -57,7 +59,9 @@ impl CycleGanConfig {
 /// `optimizer_G` over `netG_A` and `netG_B`).
 #[derive(Module, Debug)]
 pub struct Translators {
+    /// `G: A → B`.
     pub a_to_b: ResnetGenerator,
+    /// `F: B → A`.
     pub b_to_a: ResnetGenerator,
 }
 

@@ -189,6 +189,7 @@ pub struct CycleGanTrainer {
     pub translators: Translators,
     /// On the autodiff device.
     pub critics: Critics,
+    /// The training settings.
     pub config: CycleGanTrainConfig,
     data: TranslationData,
     /// Domain B's training images on the device ([`TranslationData::train_b_on`]).

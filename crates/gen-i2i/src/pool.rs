@@ -66,6 +66,7 @@ impl<T: Clone> ImagePool<T> {
         self.images.len()
     }
 
+    /// Whether no image is stored yet.
     pub fn is_empty(&self) -> bool {
         self.images.is_empty()
     }

@@ -102,11 +102,14 @@ impl ResnetGeneratorConfig {
 /// with a skip connection (Johnson et al.'s block as CycleGAN's `ResnetBlock`, no dropout).
 #[derive(Module, Debug)]
 pub struct ResidualBlock {
+    /// The first 3x3 convolution.
     pub first: Conv2d,
+    /// The second 3x3 convolution.
     pub second: Conv2d,
 }
 
 impl ResidualBlock {
+    /// `x` plus the block's residual.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let h = relu(instance_norm(self.first.forward(reflect_pad(x.clone(), 1))));
         let h = instance_norm(self.second.forward(reflect_pad(h, 1)));
@@ -117,10 +120,15 @@ impl ResidualBlock {
 /// The translator `G: X → Y` of CycleGAN.
 #[derive(Module, Debug)]
 pub struct ResnetGenerator {
+    /// The 7x7 convolution on the reflection-padded input.
     pub stem: Conv2d,
+    /// The stride-2 downsampling convolutions.
     pub down: Vec<Conv2d>,
+    /// The residual blocks at the lowest resolution.
     pub blocks: Vec<ResidualBlock>,
+    /// The transposed convolutions back up.
     pub up: Vec<ConvTranspose2d>,
+    /// The 7x7 convolution to the output channels (then `tanh`).
     pub head: Conv2d,
 }
 

@@ -144,8 +144,11 @@ impl UnitConfig {
 /// A domain's own low-level encoder layers.
 #[derive(Module, Debug)]
 pub struct UnitEncoder {
+    /// The 7x7 convolution on the reflection-padded input.
     pub stem: Conv2d,
+    /// The stride-2 downsampling convolutions.
     pub down: Vec<Conv2d>,
+    /// The domain's own residual blocks.
     pub blocks: Vec<ResidualBlock>,
 }
 
@@ -162,8 +165,11 @@ impl UnitEncoder {
 /// A domain's own low-level generator layers.
 #[derive(Module, Debug)]
 pub struct UnitGenerator {
+    /// The domain's own residual blocks.
     pub blocks: Vec<ResidualBlock>,
+    /// The transposed convolutions back up.
     pub up: Vec<ConvTranspose2d>,
+    /// The 7x7 convolution to the output channels (then `tanh`).
     pub head: Conv2d,
 }
 
@@ -184,7 +190,9 @@ fn run_blocks(blocks: &[ResidualBlock], x: Tensor<4>) -> Tensor<4> {
 /// The domains, for indexing the per-domain parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Domain {
+    /// Domain A.
     A,
+    /// Domain B.
     B,
 }
 
@@ -192,11 +200,17 @@ pub enum Domain {
 /// domains when shared, else index 0 for A and 1 for B.
 #[derive(Module, Debug)]
 pub struct Unit {
+    /// `E_A`'s own layers.
     pub encoder_a: UnitEncoder,
+    /// `E_B`'s own layers.
     pub encoder_b: UnitEncoder,
+    /// `G_A`'s own layers.
     pub generator_a: UnitGenerator,
+    /// `G_B`'s own layers.
     pub generator_b: UnitGenerator,
+    /// The high-level encoder blocks: one set when shared, else one per domain.
     pub shared_encoder: Vec<Vec<ResidualBlock>>,
+    /// The high-level generator blocks: one set when shared, else one per domain.
     pub shared_generator: Vec<Vec<ResidualBlock>>,
 }
 

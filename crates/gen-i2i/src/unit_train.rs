@@ -115,18 +115,23 @@ pub struct UnitLosses {
     pub total: Tensor<1>,
     /// `D_A` on `G_A(z_b)` and `D_B` on `G_B(z_a)`, each wanting "real".
     pub adversarial_a: Tensor<1>,
+    /// Domain B's adversarial term.
     pub adversarial_b: Tensor<1>,
     /// `‖G_A(z_a) - a‖₁`, `‖G_B(z_b) - b‖₁`.
     pub reconstruction_a: Tensor<1>,
+    /// Domain B's reconstruction term.
     pub reconstruction_b: Tensor<1>,
     /// `mean μ_A(a)²`, `mean μ_B(b)²`.
     pub kl_a: Tensor<1>,
+    /// Domain B's KL term.
     pub kl_b: Tensor<1>,
     /// `‖G_A(μ_B(a→b) + ε) - a‖₁` and its B counterpart.
     pub cycle_a: Tensor<1>,
+    /// Domain B's cycle term.
     pub cycle_b: Tensor<1>,
     /// `mean μ_B(a→b)²` and `mean μ_A(b→a)²`.
     pub cycle_kl_a: Tensor<1>,
+    /// Domain B's cycle KL term.
     pub cycle_kl_b: Tensor<1>,
 }
 
@@ -237,6 +242,7 @@ pub struct UnitTrainer {
     pub unit: Unit,
     /// On the autodiff device.
     pub critics: Critics,
+    /// The training settings.
     pub config: UnitTrainConfig,
     data: TranslationData,
     /// Domain B's training images on the device ([`TranslationData::train_b_on`]).

@@ -21,6 +21,7 @@ pub struct TranslationData {
     pub train_b: Dataset,
     /// A few images of each domain shown translated and reconstructed in the sample grids.
     pub preview_a: Dataset,
+    /// Domain B's preview images.
     pub preview_b: Dataset,
 }
 

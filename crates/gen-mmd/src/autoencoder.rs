@@ -31,8 +31,11 @@ pub struct AutoencoderConfig {
 /// Encoder and decoder, every layer sigmoid.
 #[derive(Module, Debug)]
 pub struct Autoencoder {
+    /// The encoder's layers, bottom-up.
     pub encoder: Vec<Linear>,
+    /// The dropout before each encoder layer.
     pub encoder_dropout: Vec<Dropout>,
+    /// The decoder's layers, from the code up.
     pub decoder: Vec<Linear>,
 }
 

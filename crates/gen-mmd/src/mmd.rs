@@ -19,20 +19,43 @@ use gen_core::kernel::Kernel;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MmdError {
     #[error("MMD needs non-empty batches, got {x} and {y} rows")]
-    Empty { x: usize, y: usize },
-    #[error("MMD compares points of one width, got {x} and {y} columns")]
-    Width { x: usize, y: usize },
-    #[error("the {estimate} estimate needs at least {need} rows per batch, got {x} and {y}")]
-    TooFew {
-        estimate: &'static str,
-        need: usize,
+    /// A batch without rows.
+    Empty {
+        /// Rows of the first batch.
         x: usize,
+        /// Rows of the second.
+        y: usize,
+    },
+    #[error("MMD compares points of one width, got {x} and {y} columns")]
+    /// Batches of points of different widths.
+    Width {
+        /// Columns of the first batch.
+        x: usize,
+        /// Columns of the second.
+        y: usize,
+    },
+    #[error("the {estimate} estimate needs at least {need} rows per batch, got {x} and {y}")]
+    /// Fewer rows than the estimate needs.
+    TooFew {
+        /// Which estimate.
+        estimate: &'static str,
+        /// Rows it needs per batch.
+        need: usize,
+        /// Rows of the first batch.
+        x: usize,
+        /// Rows of the second.
         y: usize,
     },
     #[error(
         "the linear-time estimate pairs rows of the two batches, which must have one length: {x} vs {y}"
     )]
-    Unpaired { x: usize, y: usize },
+    /// Batches of different lengths for the linear-time estimate.
+    Unpaired {
+        /// Rows of the first batch.
+        x: usize,
+        /// Rows of the second.
+        y: usize,
+    },
 }
 
 /// Checks that `x` and `y` are non-empty batches of one width; returns their row counts.

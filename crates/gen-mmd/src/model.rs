@@ -42,7 +42,9 @@ pub struct GmmnConfig {
 /// The generator network: ReLU layers, then a sigmoid output layer.
 #[derive(Module, Debug)]
 pub struct Gmmn {
+    /// The ReLU layers, bottom-up from the noise.
     pub hidden: Vec<Linear>,
+    /// The sigmoid output layer.
     pub output: Linear,
 }
 

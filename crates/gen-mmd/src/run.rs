@@ -30,11 +30,14 @@ use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 pub struct GmmnRunConfig {
     /// `gmmn` (moment matching on pixels) or `gmmn-ae` (on an auto-encoder's codes).
     pub method: String,
+    /// The data to train on (a registry name or a path).
     pub data: String,
+    /// Seed of the initialisation, the batch order and the noise draws.
     pub seed: u64,
     /// Passes over the training data: 800 = the reference code's 40,000 updates of 1,000 on the
     /// 50,000 MNIST training images (`max_iters=40000`).
     pub epochs: u64,
+    /// Backend the run trains on.
     pub backend: BackendName,
     /// Log the loss every this many updates.
     pub log_every: u64,
@@ -43,7 +46,9 @@ pub struct GmmnRunConfig {
     /// Sample grid, learning curves and a checkpoint every this many epochs (an MNIST epoch is
     /// 50 updates of 1,000).
     pub epochs_per_report: u64,
+    /// The generator's shape (its output width comes from the data or the code).
     pub model: GmmnConfig,
+    /// Kernel, batches and optimiser.
     pub train: GmmnTrainConfig,
     /// The auto-encoder of `gmmn-ae` (ignored by `gmmn`).
     pub autoencoder: AutoencoderConfig,
@@ -280,8 +285,11 @@ fn encode(autoencoder: &Autoencoder, data: &Dataset, device: &Device) -> Dataset
 
 /// A trained run: its configuration, its generator and (GMMN+AE) its decoder.
 pub struct TrainedGmmn {
+    /// The run's configuration.
     pub config: GmmnRunConfig,
+    /// The trained generator.
     pub model: Gmmn,
+    /// The auto-encoder whose decoder turns GMMN+AE codes into images.
     pub decoder: Option<Autoencoder>,
 }
 

@@ -5,10 +5,11 @@
 //! Settings are those of the reference code (`mnist_mmd_input_space`): batches of 1,000 data and
 //! 1,000 generated points; Gaussian kernels with variances 2, 5, 10, 20, 40, 80; SGD with
 //! learning rate 2 and momentum 0.9 until update 10,000, then learning rate 0.2 and momentum 0.99;
-//! the loss multiplied by 1,000. The reference's MMD² is half the V-statistic (its weight
-//! matrix `s sᵀ` with `s = (1/n, ..., -1/m, ...) - 1/(n+m)`), and its learner divides loss and
-//! gradient by the number of generated points, so its objective is
-//! `1000 sqrt(MMD²_b / 2) / 1000`; [`GmmnTrainConfig::objective_scale`] reproduces that factor.
+//! the loss multiplied by 1,000. The reference's loss (`mmdgen_sqrt_gaussian`,
+//! `SqrtGaussianKernelMmdLoss` over `GaussianKernelMmdLoss`) is the square root of the whole
+//! V-statistic MMD²_b (its weight matrix `s sᵀ` with `s = (1/n, ..., -1/m, ...)`), and its
+//! learner divides loss and gradient by the number of generated points, so its objective is
+//! `1000 sqrt(MMD²_b) / 1000`; [`GmmnTrainConfig::objective_scale`] reproduces that factor.
 
 use burn::config::Config;
 use burn::module::Module;
@@ -54,12 +55,14 @@ pub struct GmmnTrainConfig {
 }
 
 impl GmmnTrainConfig {
-    /// The factor multiplying `sqrt(MMD²_b)` in the objective:
-    /// `loss_weight / (samples_per_update sqrt(2))`, the reference code's objective
-    /// `loss_weight sqrt(MMD²_b / 2)` divided by the generated batch size
-    /// (`StochasticGenerativeNetLearner.f_and_fprime`).
+    /// The factor multiplying `sqrt(MMD²_b)` in the objective: `loss_weight /
+    /// samples_per_update`, the reference code's objective `loss_weight sqrt(MMD²_b)` divided by
+    /// the generated batch size (`StochasticGenerativeNetLearner.f_and_fprime`); 1 at the
+    /// defaults. (Until 2026-12-07 this carried an extra `1/sqrt(2)`, read from the reference's
+    /// two-column weight matrix of `UnsupervisedMmdLossMultiScale`, a loss `train.py` does not
+    /// train with.)
     pub fn objective_scale(&self) -> f64 {
-        self.loss_weight / (self.samples_per_update as f64 * std::f64::consts::SQRT_2)
+        self.loss_weight / self.samples_per_update as f64
     }
 
     /// The kernel mixture, or why the bandwidths cannot define one.
@@ -104,6 +107,7 @@ pub struct GmmnTrainer {
     pub model: Gmmn,
     /// The fixed decoder of GMMN+AE, if any.
     pub decoder: Option<Autoencoder>,
+    /// The training settings.
     pub config: GmmnTrainConfig,
     kernel: MixtureKernel,
     optimizer: ModuleOptimizer,

@@ -6,10 +6,12 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+/// The CPU device the tests run on.
 pub fn device() -> Device {
     Device::flex()
 }
 
+/// `v` as a `[rows, cols]` tensor on [`device`].
 pub fn mat(v: &[f32], rows: usize, cols: usize) -> Tensor<2> {
     Tensor::from_data(TensorData::new(v.to_vec(), [rows, cols]), &device())
 }
@@ -25,6 +27,7 @@ pub fn gaussian_points(n: usize, mean: &[f64], std: f64, rng: &mut StdRng) -> Ve
     out
 }
 
+/// A host generator seeded with `seed`.
 pub fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
 }

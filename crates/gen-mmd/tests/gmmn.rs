@@ -46,11 +46,20 @@ fn small_config() -> (GmmnConfig, GmmnTrainConfig) {
         .with_batch_size(200)
         .with_samples_per_update(200)
         .with_learning_rate(0.05)
-        // The objective is `loss_weight / (samples √2) · sqrt(MMD²)` (the reference code's
-        // scaling); this weight makes the factor 1, so the step is 0.05 on sqrt(MMD²) itself.
-        .with_loss_weight(200.0 * std::f64::consts::SQRT_2)
+        // The objective is `loss_weight / samples · sqrt(MMD²)` (the reference code's scaling);
+        // this weight makes the factor 1, so the step is 0.05 on sqrt(MMD²) itself.
+        .with_loss_weight(200.0)
         .with_schedule_step(1_000_000);
     (model, train)
+}
+
+/// The reference learner's objective at its settings (`loss_weight=1000`, 1,000 generated points
+/// per update) is `sqrt(MMD²_b)` itself: `1000 sqrt(MMD²_b) / 1000`.
+#[test]
+fn the_default_objective_is_the_square_root_of_mmd2_itself() {
+    assert_eq!(GmmnTrainConfig::new().objective_scale(), 1.0);
+    let half = GmmnTrainConfig::new().with_samples_per_update(500);
+    assert_eq!(half.objective_scale(), 2.0);
 }
 
 #[test]

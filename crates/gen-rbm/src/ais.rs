@@ -71,8 +71,11 @@ impl Default for AisConfig {
 /// `log(Ẑ ± 3 σ̂)`, `σ̂` the standard error of the mean importance weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AisEstimate {
+    /// The estimate `log Ẑ`.
     pub log_z: f64,
+    /// The interval's lower end, `log(Ẑ - 3 σ̂)` (-∞ when the interval reaches zero).
     pub log_z_low: f64,
+    /// The interval's upper end, `log(Ẑ + 3 σ̂)`.
     pub log_z_high: f64,
     /// `log Z_0` of the first intermediate distribution (the base-rate model).
     pub log_z_base: f64,

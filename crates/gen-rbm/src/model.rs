@@ -31,8 +31,11 @@ pub struct RbmConfig {
 /// A Bernoulli RBM: weights `[visible, hidden]`, visible biases `b`, hidden biases `c`.
 #[derive(Module, Debug)]
 pub struct Rbm {
+    /// `W`, `[visible, hidden]`.
     pub weights: Param<Tensor<2>>,
+    /// `b`, `[visible]`.
     pub visible_bias: Param<Tensor<1>>,
+    /// `c`, `[hidden]`.
     pub hidden_bias: Param<Tensor<1>>,
 }
 
@@ -86,10 +89,12 @@ impl Rbm {
         }
     }
 
+    /// Visible units.
     pub fn num_visible(&self) -> usize {
         self.weights.val().dims()[0]
     }
 
+    /// Hidden units.
     pub fn num_hidden(&self) -> usize {
         self.weights.val().dims()[1]
     }

@@ -32,12 +32,16 @@ use gen_core::run::setup::{RunConfig, default_out, prepare_run};
 /// Everything a run of `gen train rbm` is determined by.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RbmRunConfig {
+    /// Always `rbm`.
     pub method: String,
+    /// The data to train on (a registry name or a path).
     pub data: String,
+    /// Seed of the initialisation, the batch order and the Gibbs draws.
     pub seed: u64,
     /// Passes over the training data. Tieleman (2008) compares methods at equal training time
     /// rather than epochs; 20 epochs of MNIST is within the range of its Figure 1.
     pub epochs: u64,
+    /// Backend the run trains on.
     pub backend: BackendName,
     /// Compute the exact test log-likelihood after training when the hidden layer has at most
     /// this many units (25: the lecture's Figure 1).
@@ -48,8 +52,11 @@ pub struct RbmRunConfig {
     pub checkpoint_every: u64,
     /// Binarisation of the grey levels (threshold 0.5, the usual choice for RBMs on MNIST).
     pub binarize: Binarize,
+    /// The RBM's shape (the visible width comes from the data).
     pub model: RbmConfig,
+    /// Negative phase, rates and schedule.
     pub train: RbmTrainConfig,
+    /// How `gen sample` and the sample grids draw.
     pub sample: RbmSampleConfig,
 }
 
@@ -269,7 +276,9 @@ const RAISE_STEP_SCALE: f64 = 5.0;
 
 /// A trained run: its configuration and its model from the last checkpoint.
 pub struct TrainedRbm {
+    /// The run's configuration.
     pub config: RbmRunConfig,
+    /// The trained RBM.
     pub rbm: Rbm,
     /// The persistent chains (PCD, FPCD; the β = 1 block for PT), if the run has them.
     pub chains: Option<burn::tensor::Tensor<2>>,

@@ -80,6 +80,7 @@ impl std::str::FromStr for Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Schedule {
+    /// The same rate at every update.
     Constant,
     /// Linear decay to zero at the last update (Tieleman 2008 decays all rates this way).
     Linear,
@@ -176,8 +177,11 @@ impl RbmTrainConfig {
 /// Parameters of the same shapes as the RBM's: velocities and fast weights.
 #[derive(Debug, Clone)]
 pub struct ParamSet {
+    /// `[visible, hidden]`.
     pub weights: Tensor<2>,
+    /// `[visible]`.
     pub visible_bias: Tensor<1>,
+    /// `[hidden]`.
     pub hidden_bias: Tensor<1>,
 }
 
@@ -198,6 +202,7 @@ impl ParamSet {
 /// model bring them back first, so the fields are private.
 pub struct RbmTrainer {
     rbm: Rbm,
+    /// The training settings.
     pub config: RbmTrainConfig,
     velocity: ParamSet,
     fast: ParamSet,

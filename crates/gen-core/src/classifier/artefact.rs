@@ -28,8 +28,11 @@ pub struct ClassifierInfo {
     pub version: u32,
     /// The dataset it was trained on.
     pub dataset: String,
+    /// The network's shape.
     pub model: ClassifierConfig,
+    /// How it was trained.
     pub train: ClassifierTrainConfig,
+    /// The seed of its initialisation and batch order.
     pub seed: u64,
     /// Images of the dataset's test split classified correctly.
     pub test_correct: usize,
@@ -47,7 +50,9 @@ impl ClassifierInfo {
 /// A loaded classifier and its record.
 #[derive(Debug)]
 pub struct ClassifierArtefact {
+    /// What the artefact records besides the weights.
     pub info: ClassifierInfo,
+    /// The trained network, in inference mode.
     pub model: Classifier,
 }
 

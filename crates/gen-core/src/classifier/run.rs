@@ -35,12 +35,17 @@ const DIGITS_EPOCHS: u64 = 40;
 pub struct ClassifierRunConfig {
     /// Always `classifier`.
     pub method: String,
+    /// Labelled image data to train on (a registry name or a folder).
     pub data: String,
+    /// Seed of the initialisation and the batch order.
     pub seed: u64,
     /// Passes over the training images (copied into `train.epochs`).
     pub epochs: u64,
+    /// Backend the classifier trains on.
     pub backend: BackendName,
+    /// The network's shape (the image size comes from the data).
     pub model: ClassifierConfig,
+    /// Optimiser settings for burn-train's Learner.
     pub train: ClassifierTrainConfig,
 }
 

@@ -59,7 +59,9 @@ struct LabelledImage {
 /// Images stacked to `[n, c, h, w]` and their classes.
 #[derive(Clone, Debug)]
 pub struct LabelledBatch {
+    /// `[batch, c, h, w]` images.
     pub images: Tensor<4>,
+    /// `[batch]` class labels.
     pub targets: Tensor<1, Int>,
 }
 

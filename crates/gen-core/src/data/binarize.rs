@@ -14,9 +14,15 @@ pub enum Binarize {
     /// Keep the grey levels.
     None,
     /// `x >= threshold` becomes 1 (0.5 by default).
-    Threshold { threshold: f32 },
+    Threshold {
+        /// Values above it become 1, the others 0.
+        threshold: f32,
+    },
     /// `x` becomes 1 with probability `x`, drawn once with this seed.
-    Stochastic { seed: u64 },
+    Stochastic {
+        /// Seed of the fixed draw, so the binarised set is the same in every run.
+        seed: u64,
+    },
 }
 
 impl Default for Binarize {

@@ -7,11 +7,17 @@ use burn::tensor::{Device, Tensor, TensorData};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ItemShape {
     /// A point in `dim` dimensions (2-D densities).
-    Vector { dim: usize },
+    Vector {
+        /// Values per point.
+        dim: usize,
+    },
     /// An image stored channel-first (`channels x height x width`), values in `[0, 1]`.
     Image {
+        /// Colour channels.
         channels: usize,
+        /// Rows of pixels.
         height: usize,
+        /// Columns of pixels.
         width: usize,
     },
 }
@@ -167,6 +173,8 @@ impl Dataset {
 /// A training set and a test set from one source.
 #[derive(Debug, Clone)]
 pub struct Splits {
+    /// The training split (its last tenth is the validation split where one is needed).
     pub train: Dataset,
+    /// The held-out test split.
     pub test: Dataset,
 }

@@ -25,10 +25,15 @@ use super::dataset::{Dataset, ItemShape};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Density2d {
+    /// Eight Gaussians on a circle.
     Ring8,
+    /// A 5x5 grid of Gaussians.
     Grid25,
+    /// Two interleaved half circles.
     TwoMoons,
+    /// A two-dimensional Swiss roll.
     SwissRoll,
+    /// A 4x4 checkerboard of uniform squares.
     Checkerboard,
 }
 

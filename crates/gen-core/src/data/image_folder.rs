@@ -10,12 +10,17 @@ use super::error::DataError;
 /// The four folders of a CycleGAN-layout dataset.
 #[derive(Debug, Clone)]
 pub struct TwoDomain {
+    /// Domain A's training images (`trainA/`).
     pub train_a: Dataset,
+    /// Domain B's training images (`trainB/`).
     pub train_b: Dataset,
+    /// Domain A's test images (`testA/`).
     pub test_a: Dataset,
+    /// Domain B's test images (`testB/`).
     pub test_b: Dataset,
     /// File names of the test images, in dataset order (translations keep them).
     pub test_a_names: Vec<String>,
+    /// File names of `testB/`, to pair translations with their targets by name.
     pub test_b_names: Vec<String>,
 }
 

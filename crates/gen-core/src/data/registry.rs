@@ -65,10 +65,15 @@ pub enum Location {
 /// A catalogue entry.
 #[derive(Debug, Clone)]
 pub struct DatasetInfo {
+    /// The name `--data` takes.
     pub name: &'static str,
+    /// What one example is.
     pub kind: DataKind,
+    /// Where the data comes from (paper, generator).
     pub origin: &'static str,
+    /// Its licence.
     pub licence: &'static str,
+    /// Whether it ships with `gen`, is generated, or is downloaded.
     pub location: Location,
 }
 
@@ -90,7 +95,9 @@ impl DatasetInfo {
 /// Loaded data: labelled or unlabelled splits, or two domains.
 #[derive(Debug, Clone)]
 pub enum Loaded {
+    /// A train and a test split of one kind of example.
     Splits(Splits),
+    /// Two unpaired image domains (translation data).
     TwoDomain(Box<TwoDomain>),
 }
 

@@ -15,7 +15,9 @@ use super::symmetric_eigen::{psd_sqrt, symmetric_eigen};
 /// The mean and covariance of a set of vectors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GaussianStats {
+    /// Features per row.
     pub dim: usize,
+    /// The sample mean, `dim` values.
     pub mean: Vec<f64>,
     /// Row-major `dim x dim` covariance.
     pub cov: Vec<f64>,

@@ -17,22 +17,36 @@ use crate::tensor_io::{matrix, to_vec_f32};
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ParzenError {
     #[error("the Parzen estimate needs at least one {0} point")]
+    /// No points in the named set.
     Empty(&'static str),
     #[error("{what} has {len} values, not a whole number of {dim}-dimensional points")]
+    /// A set whose values do not split into whole points.
     Ragged {
+        /// Which set.
         what: &'static str,
+        /// Values given.
         len: usize,
+        /// Values per point.
         dim: usize,
     },
     #[error("the protocol asks for {wanted} model samples but only {got} were given")]
-    TooFewSamples { wanted: usize, got: usize },
+    /// Fewer model samples than the protocol uses.
+    TooFewSamples {
+        /// Samples the protocol uses.
+        wanted: usize,
+        /// Samples given.
+        got: usize,
+    },
     #[error("a Parzen bandwidth must be positive and finite, got {0}")]
+    /// A bandwidth that is zero, negative or not finite.
     Sigma(f64),
     #[error("the Parzen protocol needs at least one bandwidth in its grid")]
+    /// An empty bandwidth grid.
     NoSigma,
     #[error(
         "the kernel density is zero at a test point for every bandwidth (sigma {0} is far too small)"
     )]
+    /// The density underflowed at the best bandwidth.
     NonFinite(f64),
 }
 

@@ -46,14 +46,34 @@ impl<'a> PointSet<'a> {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TwoSampleError {
     #[error("each set needs at least two points, got {x} and {y}")]
-    TooFew { x: usize, y: usize },
+    /// A set of fewer than two points.
+    TooFew {
+        /// Points in the first set.
+        x: usize,
+        /// Points in the second.
+        y: usize,
+    },
     #[error("the two sets have points of different widths: {x} and {y}")]
-    Width { x: usize, y: usize },
+    /// Points of different widths in the two sets.
+    Width {
+        /// Width of the first set's points.
+        x: usize,
+        /// Width of the second's.
+        y: usize,
+    },
     #[error("{len} values are not a whole number of {dim}-dimensional points")]
-    Ragged { len: usize, dim: usize },
+    /// Values that do not split into whole points.
+    Ragged {
+        /// Values given.
+        len: usize,
+        /// Values per point.
+        dim: usize,
+    },
     #[error("the permutation test needs at least one permutation")]
+    /// Zero permutations asked for.
     NoPermutation,
     #[error(transparent)]
+    /// The kernel's bandwidth is invalid.
     Kernel(#[from] KernelError),
 }
 

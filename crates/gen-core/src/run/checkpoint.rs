@@ -95,6 +95,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 impl CheckpointStore {
+    /// The store of the checkpoint folder `dir` (not created until the first write).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Self { dir: dir.into() }
     }

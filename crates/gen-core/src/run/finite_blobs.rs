@@ -25,6 +25,7 @@ pub struct NonFiniteValue {
     pub tensor: String,
     /// How many of its values are NaN or infinite, out of how many.
     pub count: usize,
+    /// Values in the tensor.
     pub total: usize,
     /// The first such value.
     pub first: f64,

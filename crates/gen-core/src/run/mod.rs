@@ -31,14 +31,22 @@ pub use metrics::MetricsLog;
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("{path}: {error}")]
+    /// A file or folder of the run could not be read or written.
     Io {
+        /// The file or folder.
         path: PathBuf,
         /// Shown in the message, not as a separate cause: a chain printed with `{:#}` would
         /// repeat it ("No such file...: No such file...").
         error: std::io::Error,
     },
     #[error("{path}: {problem}")]
-    Invalid { path: PathBuf, problem: String },
+    /// A folder or file that is not what a run holds there.
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
 }
 
 impl RunError {
@@ -136,24 +144,31 @@ impl RunDir {
         self.lock.is_some()
     }
 
+    /// The run folder.
     pub fn root(&self) -> &Path {
         &self.root
     }
+    /// `config.toml`: the resolved configuration.
     pub fn config_path(&self) -> PathBuf {
         self.root.join("config.toml")
     }
+    /// `metrics.jsonl`: one JSON record per logged step.
     pub fn metrics_path(&self) -> PathBuf {
         self.root.join("metrics.jsonl")
     }
+    /// `summary.json`: final and evaluation metrics.
     pub fn summary_path(&self) -> PathBuf {
         self.root.join("summary.json")
     }
+    /// `checkpoints/`: one folder per kept checkpoint.
     pub fn checkpoints_dir(&self) -> PathBuf {
         self.root.join("checkpoints")
     }
+    /// `samples/`: sample grids written during training.
     pub fn samples_dir(&self) -> PathBuf {
         self.root.join("samples")
     }
+    /// `plots/`: learning curves.
     pub fn plots_dir(&self) -> PathBuf {
         self.root.join("plots")
     }

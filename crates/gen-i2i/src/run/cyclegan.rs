@@ -33,18 +33,26 @@ use gen_core::run::setup::{RunConfig, default_out, prepare_run, trained_config};
 pub struct CycleGanRunConfig {
     /// Always `cyclegan`.
     pub method: String,
+    /// The two-domain data (a registry name or a folder with trainA, trainB, testA, testB).
     pub data: String,
+    /// Seed of the initialisation, the batch order, the crops and the image pool.
     pub seed: u64,
     /// Passes over domain A (200 from 128 pixels up: the reference's 100 constant + 100
     /// decaying; fewer for the small generated set, ours).
     pub epochs: u64,
+    /// Backend the run trains on.
     pub backend: BackendName,
+    /// Log the losses every this many updates.
     pub log_every: u64,
+    /// Checkpoint every this many updates.
     pub checkpoint_every: u64,
+    /// Sample grids and learning curves every this many epochs.
     pub epochs_per_report: u64,
     /// `[channels, height, width]` of the images (from the data).
     pub image: [usize; 3],
+    /// The four networks' shapes.
     pub model: CycleGanConfig,
+    /// Losses, optimiser and schedule.
     pub train: CycleGanTrainConfig,
 }
 
@@ -187,8 +195,11 @@ fn train(common: &TrainRequest, args: &CycleGanFlags) -> Result<()> {
 
 /// A trained run: its configuration and both translators.
 pub struct TrainedCycleGan {
+    /// The run's configuration.
     pub config: CycleGanRunConfig,
+    /// The trained translators.
     pub translators: Translators,
+    /// The trained discriminators.
     pub critics: Critics,
 }
 

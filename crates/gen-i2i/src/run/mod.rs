@@ -450,16 +450,25 @@ pub fn initial_domains(data: &str, resume: bool) -> Result<(Option<TwoDomain>, [
 
 /// What the shared training path reads of a translation method's run configuration.
 pub struct TranslationRunSettings<'a> {
+    /// The data's name.
     pub data: &'a str,
     /// The image shape the run was configured for.
     pub image: [usize; 3],
+    /// The run's seed.
     pub seed: u64,
+    /// Passes over domain A.
     pub epochs: u64,
+    /// Backend the run trains on.
     pub backend: BackendName,
+    /// Log every this many updates.
     pub log_every: u64,
+    /// Checkpoint every this many updates.
     pub checkpoint_every: u64,
+    /// Sample grids and learning curves every this many epochs.
     pub epochs_per_report: u64,
+    /// Images per update.
     pub batch_size: usize,
+    /// The training crop and flip.
     pub augmentation: Augmentation,
     /// The progress bar's label.
     pub label: String,

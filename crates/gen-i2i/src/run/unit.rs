@@ -29,18 +29,26 @@ const REFERENCE_STEPS: u64 = 1_000_000;
 pub struct UnitRunConfig {
     /// Always `unit`.
     pub method: String,
+    /// The two-domain data (a registry name or a folder with trainA, trainB, testA, testB).
     pub data: String,
+    /// Seed of the initialisation, the batch order, the crops and the image pool.
     pub seed: u64,
     /// Passes over domain A (from 128 pixels up: the reference's 1,000,000 steps of one image;
     /// fewer for the small generated set, ours).
     pub epochs: u64,
+    /// Backend the run trains on.
     pub backend: BackendName,
+    /// Log the losses every this many updates.
     pub log_every: u64,
+    /// Checkpoint every this many updates.
     pub checkpoint_every: u64,
+    /// Sample grids and learning curves every this many epochs.
     pub epochs_per_report: u64,
     /// `[channels, height, width]` of the images (from the data).
     pub image: [usize; 3],
+    /// The VAEs' and discriminators' shapes.
     pub model: UnitConfig,
+    /// Losses, optimiser and schedule.
     pub train: UnitTrainConfig,
 }
 
@@ -188,8 +196,11 @@ fn train(common: &TrainRequest, args: &UnitFlags) -> Result<()> {
 
 /// A trained run: its configuration, both VAEs and both discriminators.
 pub struct TrainedUnit {
+    /// The run's configuration.
     pub config: UnitRunConfig,
+    /// The trained VAEs.
     pub unit: Unit,
+    /// The trained discriminators.
     pub critics: Critics,
 }
 

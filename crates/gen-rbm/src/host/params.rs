@@ -8,10 +8,15 @@ use crate::model::Rbm;
 /// Weights `[visible, hidden]` row-major, visible biases `b`, hidden biases `c`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HostParams {
+    /// Visible units `V`.
     pub visible: usize,
+    /// Hidden units `H`.
     pub hidden: usize,
+    /// `W`, `V x H` row-major.
     pub weights: Vec<f32>,
+    /// `b`, `V` values.
     pub visible_bias: Vec<f32>,
+    /// `c`, `H` values.
     pub hidden_bias: Vec<f32>,
 }
 

@@ -20,13 +20,22 @@ use super::params::HostParams;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NegativePhase {
     /// `k` Gibbs steps from the data batch (CD-k).
-    Contrastive { k: usize },
+    Contrastive {
+        /// Gibbs steps.
+        k: usize,
+    },
     /// `k` Gibbs steps continuing the persistent chains (PCD).
-    Persistent { k: usize },
+    Persistent {
+        /// Gibbs steps.
+        k: usize,
+    },
     /// As PCD on `θ + θ_f`, with `θ_f := ρ θ_f + β g` (FPCD).
     FastPersistent {
+        /// Gibbs steps.
         k: usize,
+        /// The fast weights' learning rate β.
         fast_rate: f32,
+        /// The fast weights' decay ρ per update.
         fast_decay: f32,
     },
 }
@@ -34,6 +43,7 @@ pub enum NegativePhase {
 /// The settings of one update that do not change from step to step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpdateRule {
+    /// Where the negative samples come from.
     pub negative: NegativePhase,
     /// Momentum μ.
     pub momentum: f32,
@@ -46,8 +56,11 @@ pub struct UpdateRule {
 /// The state of host training: model, velocities, fast weights, persistent chains, offsets.
 #[derive(Debug, Clone)]
 pub struct HostTraining {
+    /// The parameters θ.
     pub model: HostParams,
+    /// The momentum velocities.
     pub velocity: HostParams,
+    /// The fast weights θ_f (zero unless FPCD).
     pub fast: HostParams,
     /// Persistent chains `[chains, V]` (PCD and FPCD).
     pub chains: Option<Vec<f32>>,
