@@ -9,12 +9,10 @@ import time
 import torch
 
 
-def main():
-    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    n, d, noise = 1000, 784, 10
+def reference_gmmn(noise=10, d=784):
+    """The reference code's MNIST generator: ReLU layers 64-256-256-1024 from the noise, sigmoid
+    pixels, weights N(0, 1/fan_in), biases 0."""
     widths = [noise, 64, 256, 256, 1024, d]
-    variances = [2.0, 5.0, 10.0, 20.0, 40.0, 80.0]
-    torch.manual_seed(0)
     layers = []
     for fan_in, fan_out in zip(widths[:-1], widths[1:]):
         layer = torch.nn.Linear(fan_in, fan_out)
@@ -24,9 +22,17 @@ def main():
     body = []
     for layer in layers[:-1]:
         body += [layer, torch.nn.ReLU()]
-    net = torch.nn.Sequential(*body, layers[-1], torch.nn.Sigmoid())
+    return torch.nn.Sequential(*body, layers[-1], torch.nn.Sigmoid())
+
+
+def main():
+    steps = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    n, d, noise = 1000, 784, 10
+    variances = [2.0, 5.0, 10.0, 20.0, 40.0, 80.0]
+    torch.manual_seed(0)
+    net = reference_gmmn(noise, d)
     opt = torch.optim.SGD(net.parameters(), lr=2.0, momentum=0.9)
-    scale = 1000.0 / (n * 2.0 ** 0.5)
+    scale = 1000.0 / n  # loss_weight / samples_per_update: sqrt(MMD²) itself
     data = torch.rand(n, d)
 
     def gram(a, b):

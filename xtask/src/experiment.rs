@@ -36,6 +36,9 @@ pub struct RunContext {
     /// Retrain even when a finished run exists (once: a run trained or a metric computed in
     /// this invocation is reused by the experiments after it).
     pub fresh: bool,
+    /// The papers' full training lengths where the paper profile shortens them to its budget
+    /// of 45 minutes a section on a 2-core CPU (`--full`; hours to days there).
+    pub full: bool,
     pub quiet: bool,
     /// Runs trained and `(run, metric)` evaluations made in this invocation.
     pub done_now: std::cell::RefCell<std::collections::HashSet<String>>,

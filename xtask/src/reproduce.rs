@@ -126,6 +126,7 @@ pub fn reproduce(
     profile: Profile,
     only: &[String],
     fresh: bool,
+    full: bool,
     quiet: bool,
     reports_root: &Path,
 ) -> Result<PathBuf> {
@@ -148,6 +149,7 @@ pub fn reproduce(
         runs_dir: report_dir.join("runs"),
         report_dir: report_dir.clone(),
         fresh,
+        full,
         quiet,
         done_now: Default::default(),
         work: Default::default(),
@@ -236,6 +238,7 @@ mod tests {
             report_dir: PathBuf::from("r"),
             runs_dir: PathBuf::from("r/runs"),
             fresh,
+            full: false,
             quiet: true,
             done_now: Default::default(),
             work: Default::default(),
