@@ -64,7 +64,7 @@ fn settings(profile: Profile, full: bool) -> Settings {
         // 256-16 auto-encoder.
         Profile::Quick => Settings {
             data: "digits",
-            batches: "batches of 500 data and 500 generated points, learning rate 1/√2 (ours: the paper's step for half its batch, rate 1, collapsed the GMMN+AE on the digits), divided by 10 after 300 updates, 400 updates; auto-encoder 256-16, 60 epochs",
+            batches: "batches of 500 data and 500 generated points, learning rate 1/√2 (ours: the paper's step for half its batch, rate 1, collapsed the GMMN+AE on the digits), divided by 10 after 300 updates, 400 updates; auto-encoder 256-16, 60 epochs, momentum 0.9",
             gmmn_epochs: 200,
             ae_epochs: 60,
             gmmn_ae_epochs: 200,
@@ -72,7 +72,13 @@ fn settings(profile: Profile, full: bool) -> Settings {
             gmmn_ae_sets: QUICK_BATCHES
                 .iter()
                 .map(|s| s.to_string())
-                .chain(["autoencoder.layers=[256, 16]".to_string()])
+                .chain([
+                    "autoencoder.layers=[256, 16]".to_string(),
+                    // Ours, measured on the digits: with the default 0.5 (chosen on MNIST,
+                    // where 0.9 never left the mean image) the GMMN+AE's Fréchet distance was
+                    // 119.9; with 0.9, 45.6.
+                    "autoencoder_train.momentum=0.9".to_string(),
+                ])
                 .collect(),
             run_suffix: "",
         },
