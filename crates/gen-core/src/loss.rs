@@ -49,15 +49,14 @@ impl std::str::FromStr for GanLoss {
 
     /// The names `config.toml` and `gen train cyclegan --gan` use.
     fn from_str(s: &str) -> Result<Self, UnknownName> {
-        match s {
-            "least-squares" => Ok(GanLoss::LeastSquares),
-            "log" => Ok(GanLoss::Log),
-            other => Err(UnknownName {
+        GanLoss::ALL
+            .into_iter()
+            .find(|loss| loss.name() == s)
+            .ok_or_else(|| UnknownName {
                 what: "adversarial objective",
-                given: other.to_string(),
+                given: s.to_string(),
                 choices: "least-squares or log",
-            }),
-        }
+            })
     }
 }
 
@@ -65,18 +64,26 @@ impl std::str::FromStr for GanLoss {
 #[cfg(feature = "clap")]
 impl clap::ValueEnum for GanLoss {
     fn value_variants<'a>() -> &'a [Self] {
-        &[GanLoss::LeastSquares, GanLoss::Log]
+        &GanLoss::ALL
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(match self {
-            GanLoss::LeastSquares => "least-squares",
-            GanLoss::Log => "log",
-        }))
+        Some(clap::builder::PossibleValue::new(self.name()))
     }
 }
 
 impl GanLoss {
+    /// Both objectives, in the order `--help` lists them.
+    pub const ALL: [GanLoss; 2] = [GanLoss::LeastSquares, GanLoss::Log];
+
+    /// The name `config.toml` and `--gan` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            GanLoss::LeastSquares => "least-squares",
+            GanLoss::Log => "log",
+        }
+    }
+
     /// The mean loss of the scores `output` against the target "real" (`real = true`) or "fake".
     pub fn target_loss<const D: usize>(self, output: Tensor<D>, real: bool) -> Tensor<1> {
         match self {

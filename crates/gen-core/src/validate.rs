@@ -62,6 +62,12 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
+    /// A part's own typed check (a kernel's, a corruption's) as a settings error, keeping its
+    /// message.
+    pub fn invalid(error: impl fmt::Display) -> Self {
+        ConfigError::Invalid(error.to_string())
+    }
+
     /// The same error with `section.` before its key (a check of `[train]` reports
     /// `train.learning_rate`).
     pub fn within(self, section: &str) -> Self {

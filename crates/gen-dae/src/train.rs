@@ -72,10 +72,11 @@ impl Default for DaeTrainConfig {
 impl DaeTrainConfig {
     /// Checks every setting except the data's support (see [`Reconstruction::validate`]).
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |e: &dyn std::fmt::Display| ConfigError::Invalid(e.to_string());
-        self.corruption.validate().map_err(|e| invalid(&e))?;
-        self.reconstruction.validate(&[]).map_err(|e| invalid(&e))?;
-        self.walkback.validate().map_err(|e| invalid(&e))?;
+        self.corruption.validate().map_err(ConfigError::invalid)?;
+        self.reconstruction
+            .validate(&[])
+            .map_err(ConfigError::invalid)?;
+        self.walkback.validate().map_err(ConfigError::invalid)?;
         validate::batch_size("batch_size", self.batch_size)?;
         validate::learning_rate("learning_rate", self.learning_rate)?;
         validate::momentum("momentum", self.momentum)

@@ -335,15 +335,17 @@ fn pool_bytes(pool: &ImagePool<Tensor<3>>) -> Vec<u8> {
     pool.map(|image| to_vec_f32(image.clone())).to_bytes()
 }
 
-/// A saved pool back on `device` as `[c, h, w]` images (the training crop's size).
-fn pool_from_bytes(
+/// The pool saved as blob `name` of `checkpoint`, back on `device` as `[c, h, w]` images (the
+/// training crop's size).
+fn pool_from_checkpoint(
+    checkpoint: &Checkpoint,
     name: &str,
-    bytes: &[u8],
     capacity: usize,
     image: [usize; 3],
     device: &Device,
 ) -> Result<ImagePool<Tensor<3>>, CheckpointError> {
-    let pool = ImagePool::from_bytes(bytes).map_err(|e| CheckpointError::part(name, e))?;
+    let pool = ImagePool::from_bytes(checkpoint.required(name)?)
+        .map_err(|e| CheckpointError::part(name, e))?;
     if pool.capacity() != capacity {
         return Err(CheckpointError::Mismatch(format!(
             "the image pool was saved with capacity {}, but the run's pool_size is {capacity}",
@@ -415,20 +417,8 @@ impl Trainer for CycleGanTrainer {
         let critic_optimizer = checkpoint.optimizer("critic_optimizer", self.config.optimizer())?;
         let pooled = self.config.augmentation.output(self.data.image);
         let capacity = self.config.pool_size;
-        let pool_a = pool_from_bytes(
-            "pool_a",
-            checkpoint.required("pool_a")?,
-            capacity,
-            pooled,
-            &self.device,
-        )?;
-        let pool_b = pool_from_bytes(
-            "pool_b",
-            checkpoint.required("pool_b")?,
-            capacity,
-            pooled,
-            &self.device,
-        )?;
+        let pool_a = pool_from_checkpoint(checkpoint, "pool_a", capacity, pooled, &self.device)?;
+        let pool_b = pool_from_checkpoint(checkpoint, "pool_b", capacity, pooled, &self.device)?;
         self.translators = checkpoint.module("translators", self.translators.clone())?;
         self.critics = checkpoint.module("critics", self.critics.clone())?;
         self.translator_optimizer = translator_optimizer;

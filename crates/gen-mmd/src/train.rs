@@ -72,8 +72,7 @@ impl GmmnTrainConfig {
 
     /// Checks every setting.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        self.kernel()
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.kernel().map_err(ConfigError::invalid)?;
         validate::batch_size("batch_size", self.batch_size)?;
         validate::batch_size("samples_per_update", self.samples_per_update)?;
         validate::learning_rate("learning_rate", self.learning_rate)?;
@@ -124,9 +123,7 @@ impl GmmnTrainer {
         device: &Device,
     ) -> Result<Self, ConfigError> {
         config.validate()?;
-        let kernel = config
-            .kernel()
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let kernel = config.kernel().expect("validate checked the variances");
         let device = device.clone().autodiff();
         let momentum = config.momentum;
         Ok(Self {

@@ -70,18 +70,13 @@ pub fn save_classifier(
     info: &ClassifierInfo,
     model: &Classifier,
 ) -> Result<(), ClassifierError> {
-    let io = |action, path: PathBuf| {
-        move |error| ClassifierError::Io {
-            action,
-            path,
-            error,
-        }
-    };
-    std::fs::create_dir_all(dir).map_err(io("create", dir.to_path_buf()))?;
-    write_atomic(&dir.join(MODEL_FILE), &module_bytes(model))
-        .map_err(io("write", dir.join(MODEL_FILE)))?;
+    let io = ClassifierError::io;
+    std::fs::create_dir_all(dir).map_err(io("create", dir))?;
+    let model_path = dir.join(MODEL_FILE);
+    write_atomic(&model_path, &module_bytes(model)).map_err(io("write", &model_path))?;
     let text = serde_json::to_string_pretty(info).expect("a classifier record serialises");
-    write_atomic(&dir.join(INFO_FILE), text.as_bytes()).map_err(io("write", dir.join(INFO_FILE)))
+    let info_path = dir.join(INFO_FILE);
+    write_atomic(&info_path, text.as_bytes()).map_err(io("write", &info_path))
 }
 
 /// Reads the artefact in `dir` onto `device`; refuses a missing or unfinished folder (naming the
@@ -93,15 +88,8 @@ pub fn load_classifier(dir: &Path, device: &Device) -> Result<ClassifierArtefact
             dir: dir.to_path_buf(),
         });
     }
-    let read_error = |path: &Path| {
-        let path = path.to_path_buf();
-        move |error| ClassifierError::Io {
-            action: "read",
-            path,
-            error,
-        }
-    };
-    let text = std::fs::read_to_string(&info_path).map_err(read_error(&info_path))?;
+    let text =
+        std::fs::read_to_string(&info_path).map_err(ClassifierError::io("read", &info_path))?;
     let info: ClassifierInfo =
         serde_json::from_str(&text).map_err(|e| ClassifierError::Unreadable {
             path: info_path.clone(),
@@ -114,7 +102,7 @@ pub fn load_classifier(dir: &Path, device: &Device) -> Result<ClassifierArtefact
         });
     }
     let model_path = dir.join(MODEL_FILE);
-    let bytes = std::fs::read(&model_path).map_err(read_error(&model_path))?;
+    let bytes = std::fs::read(&model_path).map_err(ClassifierError::io("read", &model_path))?;
     let model = load_module_bytes(info.model.init(device), &bytes).map_err(|e| {
         ClassifierError::Unreadable {
             path: model_path,

@@ -1,6 +1,6 @@
 //! Why the evaluation classifier could not be trained, saved or loaded.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::artefact::CLASSIFIER_VERSION;
 use crate::validate::ConfigError;
@@ -57,4 +57,17 @@ pub enum ClassifierError {
         /// The version it records.
         found: u32,
     },
+}
+
+impl ClassifierError {
+    /// The [`ClassifierError::Io`] of `action` ("create", "write", "read") on `path`, for
+    /// `map_err`.
+    pub fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_path_buf();
+        move |error| ClassifierError::Io {
+            action,
+            path,
+            error,
+        }
+    }
 }
