@@ -1,6 +1,7 @@
 //! The same small computations on every compiled backend, compared with the first one (flex):
-//! a Gram matrix, a few Adam steps of a small network, the RBM's gradient and its exact log Z
-//! on the device. Tolerances are those of f32 arithmetic in different summation orders.
+//! a Gram matrix, the MMD's kernel sum and its gradient (a fused operation on flex, composed
+//! elsewhere), a few Adam steps of a small network, the RBM's gradient and its exact log Z on
+//! the device. Tolerances are those of f32 arithmetic in different summation orders.
 
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig, Relu};
@@ -72,6 +73,25 @@ fn gram_matrix_agrees() {
                 .unwrap()
                 .gram(x, y),
         )
+    });
+}
+
+/// The MMD's kernel sum and its gradient: fused on flex (`gen_core::kernel_sum`), composed from
+/// tensor operations on the other backends.
+#[test]
+fn kernel_sum_and_its_gradient_agree() {
+    compare("kernel sum and gradient", 1e-5, |d| {
+        let ad = d.clone().autodiff();
+        let x = mat(values(64 * 10, 3), 64, 10, &ad).require_grad();
+        let y = mat(values(48 * 10, 4), 48, 10, &ad);
+        let w = mat(values(64 * 48, 5), 64, 48, &ad);
+        let k = MixtureKernel::from_variances(&[2.0, 5.0, 10.0, 20.0, 40.0, 80.0])
+            .unwrap()
+            .gram(x.clone(), y);
+        let grads = (k.clone() * w).sum().backward();
+        let mut out = to_vec_f32(k);
+        out.extend(to_vec_f32(x.grad(&grads).expect("x is tracked")));
+        out
     });
 }
 

@@ -104,5 +104,25 @@ fn classifier_artefact_feeds_the_frechet_distance() {
     assert!(floor > 0.0 && fd.is_finite());
     // Four updates of a GMMN draw blobs, not digits: far above the training images' distance.
     assert!(fd > 2.0 * floor, "fd {fd}, training images {floor}");
-    assert_eq!(common::summary(&gmmn)["fd"].as_f64().unwrap(), fd);
+    let summary = common::summary(&gmmn);
+    assert_eq!(summary["fd"].as_f64().unwrap(), fd);
+    // The same 360 samples' predicted classes: ten shares, each a multiple of 1/360, summing
+    // to one, and the occupied count is the number of shares of at least 5%.
+    let shares: Vec<f64> = summary["class_shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(shares.len(), 10);
+    for s in &shares {
+        let count = s * 360.0;
+        assert!((count - count.round()).abs() < 1e-6, "share {s}");
+    }
+    assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    let occupied = shares.iter().filter(|&&s| s >= 0.05).count();
+    assert_eq!(
+        summary["classes_occupied"].as_u64().unwrap(),
+        occupied as u64
+    );
 }

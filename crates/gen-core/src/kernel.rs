@@ -117,13 +117,9 @@ impl MixtureKernel {
         &self.variances
     }
 
+    /// `Σ_s exp(-d2 / (2 s))` over the variances (`kernel_sum`: one fused pass on burn-flex).
     fn sum_over_bandwidths<const D: usize>(&self, d2: Tensor<D>) -> Tensor<D> {
-        let mut terms = self
-            .variances
-            .iter()
-            .map(|&s| d2.clone().mul_scalar(-1.0 / (2.0 * s)).exp());
-        let first = terms.next().expect("constructors refuse an empty mixture");
-        terms.fold(first, |acc, k| acc + k)
+        crate::kernel_sum::gaussian_mixture_sum(d2, &self.variances)
     }
 }
 

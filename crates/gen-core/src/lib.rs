@@ -31,6 +31,7 @@ pub mod host_device;
 pub mod image_file;
 pub mod image_grid;
 pub mod kernel;
+pub mod kernel_sum;
 pub mod learner_progress;
 pub mod loss;
 pub mod method;

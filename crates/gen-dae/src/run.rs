@@ -16,7 +16,7 @@ use crate::{
     TiedDaeConfig,
 };
 use anyhow::{Context, Result, anyhow, bail};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use gen_core::data::{Binarize, Dataset, ItemShape, Loaded, Splits};
 use gen_core::run::{CheckpointError, RunDir};
 use gen_core::safetensors::NamedTensor;
@@ -438,6 +438,19 @@ fn chain_values<D: Denoiser>(
     device: &Device,
 ) -> Vec<Vec<f32>> {
     let start = start_fn(&trained.config, &trained.train)(chains, device);
+    chain_from(net, trained, start, burn_in, thinning, records)
+}
+
+/// Chains from `start` (`[chains, d]`): `burn_in` transitions, then `records` shown states
+/// `thinning` apart.
+fn chain_from<D: Denoiser>(
+    net: &D,
+    trained: &TrainedDae,
+    start: Tensor<2>,
+    burn_in: usize,
+    thinning: usize,
+    records: usize,
+) -> Vec<Vec<f32>> {
     let mut chain = Chain::new(
         net,
         &trained.config.train.corruption,
@@ -467,6 +480,34 @@ fn run_chain(
             chain_values(net, trained, chains, burn_in, thinning, records, device)
         }
     }
+}
+
+/// The splits a trained run's samples are evaluated against: its data, binarised as it was
+/// trained.
+pub fn run_splits(trained: &TrainedDae) -> Result<Splits> {
+    load_data(&trained.config)
+}
+
+/// The original code's sampling protocol for its Parzen estimate (`sample_some_numbers` in
+/// `yaoli/GSN` `model.py`): one chain started from the first test example (binarised as the run's
+/// data), its first `n` shown states in order, no burn-in and no thinning; row-major `[n, d]`.
+/// (The original also counts the start itself as the first of its 10,000 states.) Seeded by
+/// `seed`.
+pub fn first_test_chain(
+    trained: &TrainedDae,
+    n: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<Vec<f32>> {
+    device.seed(seed);
+    let splits = run_splits(trained)?;
+    let first = splits.test.values[..trained.dim].to_vec();
+    let start = Tensor::<2>::from_data(TensorData::new(first, [1, trained.dim]), device);
+    let states = match &trained.net {
+        TrainedNet::Tied(net) => chain_from(net, trained, start, 0, 1, n),
+        TrainedNet::Mlp(net) => chain_from(net, trained, start, 0, 1, n),
+    };
+    Ok(states.into_iter().flatten().collect())
 }
 
 /// `gen sample` for a DAE run: `n` chains after `steps` transitions (default: the run's

@@ -122,3 +122,27 @@ pub fn ensure_classifier_with(
     let sm = summary(&dir)?;
     Ok((dir, sm))
 }
+
+/// The head of a table of the evaluation classifier's verdicts ([`classifier_row`]).
+pub const CLASSIFIER_TABLE_HEAD: &str = "| samples of | Fréchet distance | training images' distance (floor) | classes with at least 5% | predicted-class shares, digits 0-9 (%) |\n|---|---:|---:|---:|---|";
+
+/// A row of the evaluation classifier's verdict on a run's samples, from the run's summary
+/// after `gen eval RUN --metric fd`: the Fréchet distance, its floor, and the predicted-class
+/// histogram (`class_shares`, `classes_occupied`).
+pub fn classifier_row(label: &str, sm: &Value) -> String {
+    let shares: Vec<String> = sm["class_shares"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|v| format!("{:.1}", 100.0 * v.as_f64().unwrap_or(f64::NAN)))
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        "| {label} | {:.1} | {:.1} | {} | {} |",
+        num(sm, "fd"),
+        num(sm, "fd_train_to_test"),
+        sm["classes_occupied"],
+        shares.join(" / ")
+    )
+}

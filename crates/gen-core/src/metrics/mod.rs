@@ -1,5 +1,6 @@
 //! Evaluation metrics every sample-generating method shares (docs/evaluation.md).
 
+pub mod class_histogram;
 pub mod frechet;
 pub mod grid2d;
 pub mod metric;

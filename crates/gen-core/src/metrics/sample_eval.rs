@@ -11,11 +11,14 @@
 //! - `fd`: the Fréchet distance between the evaluation classifier's penultimate features of as
 //!   many samples as test images (at most 10,000) and of the test images, beside the same
 //!   distance from as many training images to the test images (what a model that reproduced
-//!   the training set would score at that sample size).
+//!   the training set would score at that sample size). Beside it, the classifier's predicted
+//!   class of each of those samples: the share per class and how many classes hold at least
+//!   5% (`class_histogram`).
 
 use std::path::Path;
 
 use super::Metric;
+use super::class_histogram::{OCCUPIED_SHARE, class_shares, occupied_classes};
 use super::frechet::frechet_distance_of;
 use super::parzen::{ParzenConfig, parzen_protocol};
 use super::two_sample::{
@@ -105,7 +108,12 @@ pub fn eval_samples(
             let features = |values: &[f32]| classifier.model.features_of(values, image, device);
             let width = classifier.model.feature_dim();
             let test = features(&splits.test.values[..n * dim]);
-            let samples = features(&draw(n));
+            let drawn = draw(n);
+            let samples = features(&drawn);
+            let shares = class_shares(
+                &classifier.model.classes_of(&drawn, image, device),
+                classifier.model.classes(),
+            );
             let train = features(&splits.train.values[..train_n * dim]);
             let fd = frechet_distance_of(&samples, &test, width)?;
             let baseline = frechet_distance_of(&train, &test, width)?;
@@ -116,6 +124,11 @@ pub fn eval_samples(
                 "fd_classifier_accuracy".into(),
                 json!(classifier.info.test_accuracy()),
             );
+            m.insert(
+                "classes_occupied".into(),
+                json!(occupied_classes(&shares, OCCUPIED_SHARE)),
+            );
+            m.insert("class_shares".into(), json!(shares));
         }
         other => {
             return Err(anyhow!(
