@@ -348,8 +348,58 @@ pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
             unit: "of ceiling",
             ratio: f64::NAN,
         });
+        rows.extend(kernel_sum_rows(backend, &device, kernel.variances(), n));
     }
     Ok(rows)
+}
+
+/// The kernel sum alone, forward and backward on one `[n, n]` distance matrix: the fused
+/// operation (`gen_core::kernel_sum`; composed itself on backends other than flex) against the
+/// composed tensor operations, ratio to the first.
+fn kernel_sum_rows(
+    backend: BackendName,
+    device: &Device,
+    variances: &[f64],
+    n: usize,
+) -> Vec<BenchRow> {
+    use gen_core::kernel_sum::{gaussian_mixture_sum, gaussian_mixture_sum_composed};
+    let ad = device.clone().autodiff();
+    let d2 = Tensor::<2>::random([n, n], Distribution::Uniform(0.0, 200.0), &ad).require_grad();
+    let w = Tensor::<2>::random([n, n], Distribution::Default, &ad);
+    let reps = 10;
+    let mut rows = Vec::new();
+    let mut base = None;
+    let paths: [(&str, fn(Tensor<2>, &[f64]) -> Tensor<2>); 2] = [
+        (
+            "kernel sum 1000x1000 fwd+bwd, gen's path",
+            gaussian_mixture_sum,
+        ),
+        (
+            "  the same composed from tensor ops",
+            gaussian_mixture_sum_composed,
+        ),
+    ];
+    for (name, sum) in paths {
+        let run = || {
+            let grads = (sum(d2.clone(), variances) * w.clone()).sum().backward();
+            sync(d2.grad(&grads).expect("tracked"));
+        };
+        run();
+        let start = Instant::now();
+        for _ in 0..reps {
+            run();
+        }
+        let per_second = reps as f64 / start.elapsed().as_secs_f64();
+        let first = *base.get_or_insert(per_second);
+        rows.push(BenchRow {
+            backend,
+            name: name.into(),
+            throughput: per_second,
+            unit: "calls/s",
+            ratio: per_second / first,
+        });
+    }
+    rows
 }
 
 /// Steps per second that a PyTorch script of `xtask/bench/` prints (`steps_per_second X`) for
