@@ -353,6 +353,9 @@ pub fn mmd(backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     Ok(rows)
 }
 
+/// A kernel sum over distances and variances (`gen_core::kernel_sum`'s two paths).
+type KernelSum = fn(Tensor<2>, &[f64]) -> Tensor<2>;
+
 /// The kernel sum alone, forward and backward on one `[n, n]` distance matrix: the fused
 /// operation (`gen_core::kernel_sum`; composed itself on backends other than flex) against the
 /// composed tensor operations, ratio to the first.
@@ -369,7 +372,7 @@ fn kernel_sum_rows(
     let reps = 10;
     let mut rows = Vec::new();
     let mut base = None;
-    let paths: [(&str, fn(Tensor<2>, &[f64]) -> Tensor<2>); 2] = [
+    let paths: [(&str, KernelSum); 2] = [
         (
             "kernel sum 1000x1000 fwd+bwd, gen's path",
             gaussian_mixture_sum,
