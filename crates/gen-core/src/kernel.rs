@@ -124,8 +124,10 @@ impl MixtureKernel {
 }
 
 impl Kernel for MixtureKernel {
+    /// The distances and the sum over the variances (`kernel_sum`: one fused pass from the
+    /// GEMM's output on burn-flex).
     fn gram(&self, x: Tensor<2>, y: Tensor<2>) -> Tensor<2> {
-        self.sum_over_bandwidths(squared_distances(x, y))
+        crate::kernel_sum::gaussian_mixture_gram(x, y, &self.variances)
     }
 
     fn paired(&self, x: Tensor<2>, y: Tensor<2>) -> Tensor<1> {

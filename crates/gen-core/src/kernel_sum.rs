@@ -45,6 +45,23 @@ pub fn gaussian_mixture_sum<const D: usize>(d2: Tensor<D>, variances: &[f64]) ->
     gaussian_mixture_sum_composed(d2, variances)
 }
 
+/// The Gram matrix `K_ij = Σ_s exp(-|x_i - y_j|² / (2 v_s))` of rows `x: [n, d]`, `y: [m, d]`:
+/// the squared distances `|x_i|² + |y_j|² - 2 x_i·y_j` (one GEMM and the row norms), clamped at
+/// zero against rounding, then the sum. On burn-flex the distances and the sum are one fused
+/// operation from the GEMM's output and the norms (no distance matrix is kept, and the backward is
+/// three reductions of one product); elsewhere `squared_distances` and [`gaussian_mixture_sum`].
+pub fn gaussian_mixture_gram(x: Tensor<2>, y: Tensor<2>, variances: &[f64]) -> Tensor<2> {
+    assert!(!variances.is_empty(), "a mixture has at least one variance");
+    #[cfg(feature = "flex")]
+    if fused::runs_on(&x.device()) {
+        let xx = x.clone().powi_scalar(2).sum_dim(1);
+        let yy = y.clone().powi_scalar(2).sum_dim(1);
+        let xy = x.matmul(y.transpose());
+        return fused::gaussian_mixture_gram(xy, xx, yy, coefficients(variances));
+    }
+    gaussian_mixture_sum(crate::kernel::squared_distances(x, y), variances)
+}
+
 /// The host kernel: `Σ_s exp(c_s d)` and `Σ_s c_s exp(c_s d)` of every value of `d`, in parallel
 /// blocks, with an exponential the compiler vectorises.
 pub mod host {
@@ -113,6 +130,57 @@ pub mod host {
                 }
             });
     }
+
+    /// The same for the distances `d_ij = max(xx_i + yy_j - 2 xy_ij, 0)` of an `[n, m]` product
+    /// `xy` (row-major) and norms `xx: [n]`, `yy: [m]`; the slope is zero where the clamp is
+    /// active (`xx_i + yy_j - 2 xy_ij < 0`), as the clamp's derivative.
+    pub fn gram_sum_and_slope(
+        xy: &[f32],
+        xx: &[f32],
+        yy: &[f32],
+        coefficients: &[f32],
+        value: &mut [f32],
+        slope: &mut [f32],
+    ) {
+        let m = yy.len();
+        assert!(xy.len() == xx.len() * m && value.len() == xy.len() && slope.len() == xy.len());
+        let rows_per_task = (TASK / m.max(1)).max(1);
+        let chunk = rows_per_task * m;
+        xy.par_chunks(chunk)
+            .zip(value.par_chunks_mut(chunk))
+            .zip(slope.par_chunks_mut(chunk))
+            .enumerate()
+            .for_each(|(task, ((xy, value), slope))| {
+                let mut d = [0.0f32; BLOCK];
+                let mut kept = [0.0f32; BLOCK];
+                for (r, ((xy, value), slope)) in xy
+                    .chunks(m)
+                    .zip(value.chunks_mut(m))
+                    .zip(slope.chunks_mut(m))
+                    .enumerate()
+                {
+                    let xi = xx[task * rows_per_task + r];
+                    for (start, ((xy, value), slope)) in xy
+                        .chunks(BLOCK)
+                        .zip(value.chunks_mut(BLOCK))
+                        .zip(slope.chunks_mut(BLOCK))
+                        .enumerate()
+                    {
+                        let len = xy.len();
+                        let yy = &yy[start * BLOCK..start * BLOCK + len];
+                        for k in 0..len {
+                            let raw = xi + yy[k] - 2.0 * xy[k];
+                            d[k] = raw.max(0.0);
+                            kept[k] = if raw >= 0.0 { 1.0 } else { 0.0 };
+                        }
+                        block(&d[..len], coefficients, value, slope);
+                        for (s, k) in slope.iter_mut().zip(&kept[..len]) {
+                            *s *= k;
+                        }
+                    }
+                }
+            });
+    }
 }
 
 /// The backend extension: the operation on burn-flex and its autodiff wrapper.
@@ -125,10 +193,10 @@ mod fused {
     use burn::backend::flex::FlexTensor;
     use burn::backend::tensor::FloatTensor;
     use burn::backend::{
-        Autodiff, AutodiffBackend, Backend, DType, Dispatch, DispatchDevice, Flex,
+        Autodiff, AutodiffBackend, Backend, DType, Dispatch, DispatchDevice, Flex, TensorMetadata,
         backend_extension,
     };
-    use burn::tensor::{Device, Tensor, TensorData};
+    use burn::tensor::{Device, Shape, Tensor, TensorData};
 
     /// Whether `device` (with or without autodiff) is burn-flex's.
     pub fn runs_on(device: &Device) -> bool {
@@ -149,6 +217,33 @@ mod fused {
         ))
     }
 
+    /// The fused Gram matrix for [`super::gaussian_mixture_gram`] from the product `xy: [n, m]`
+    /// and the squared norms `xx: [n, 1]`, `yy: [m, 1]`.
+    pub fn gaussian_mixture_gram(
+        xy: Tensor<2>,
+        xx: Tensor<2>,
+        yy: Tensor<2>,
+        coefficients: Vec<f32>,
+    ) -> Tensor<2> {
+        Tensor::from_dispatch(<Dispatch as MixtureSumOps>::mixture_gram(
+            xy.into_dispatch(),
+            xx.into_dispatch(),
+            yy.into_dispatch(),
+            coefficients,
+        ))
+    }
+
+    /// A float32 tensor's values in row-major order (copied only when its layout is not
+    /// contiguous from offset 0).
+    fn contiguous(t: FlexTensor) -> FlexTensor {
+        assert_eq!(t.dtype(), DType::F32, "the fused kernel sum takes float32");
+        if t.is_contiguous() && t.layout().start_offset() == 0 {
+            t
+        } else {
+            t.to_contiguous()
+        }
+    }
+
     /// The kernel sum as a backend operation.
     #[backend_extension(Flex, Autodiff)]
     pub trait MixtureSumOps: Backend {
@@ -157,6 +252,20 @@ mod fused {
         /// `(Σ_s exp(c_s d), Σ_s c_s exp(c_s d))`: the sum and its derivative in `d`.
         fn mixture_sum_and_slope(
             d2: FloatTensor<Self>,
+            coefficients: Vec<f32>,
+        ) -> (FloatTensor<Self>, FloatTensor<Self>);
+        /// `Σ_s exp(c_s d_ij)` of the clamped distances `d_ij = max(xx_i + yy_j - 2 xy_ij, 0)`.
+        fn mixture_gram(
+            xy: FloatTensor<Self>,
+            xx: FloatTensor<Self>,
+            yy: FloatTensor<Self>,
+            coefficients: Vec<f32>,
+        ) -> FloatTensor<Self>;
+        /// The Gram matrix and its derivative in `d` (zero where the clamp is active).
+        fn mixture_gram_and_slope(
+            xy: FloatTensor<Self>,
+            xx: FloatTensor<Self>,
+            yy: FloatTensor<Self>,
             coefficients: Vec<f32>,
         ) -> (FloatTensor<Self>, FloatTensor<Self>);
     }
@@ -170,18 +279,47 @@ mod fused {
             d2: FloatTensor<Self>,
             coefficients: Vec<f32>,
         ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-            assert_eq!(d2.dtype(), DType::F32, "the fused kernel sum takes float32");
             let shape = d2.layout().shape().clone();
-            let d2 = if d2.is_contiguous() && d2.layout().start_offset() == 0 {
-                d2
-            } else {
-                d2.to_contiguous()
-            };
+            let d2 = contiguous(d2);
             let n = d2.layout().num_elements();
             let mut value = vec![0.0f32; n];
             let mut slope = vec![0.0f32; n];
             super::host::mixture_sum_and_slope(
                 &d2.storage::<f32>()[..n],
+                &coefficients,
+                &mut value,
+                &mut slope,
+            );
+            (
+                FlexTensor::from_data(TensorData::new(value, shape.clone())),
+                FlexTensor::from_data(TensorData::new(slope, shape)),
+            )
+        }
+
+        fn mixture_gram(
+            xy: FloatTensor<Self>,
+            xx: FloatTensor<Self>,
+            yy: FloatTensor<Self>,
+            coefficients: Vec<f32>,
+        ) -> FloatTensor<Self> {
+            Self::mixture_gram_and_slope(xy, xx, yy, coefficients).0
+        }
+
+        fn mixture_gram_and_slope(
+            xy: FloatTensor<Self>,
+            xx: FloatTensor<Self>,
+            yy: FloatTensor<Self>,
+            coefficients: Vec<f32>,
+        ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+            let shape = xy.layout().shape().clone();
+            let (xy, xx, yy) = (contiguous(xy), contiguous(xx), contiguous(yy));
+            let (n, m) = (shape[0], shape[1]);
+            let mut value = vec![0.0f32; n * m];
+            let mut slope = vec![0.0f32; n * m];
+            super::host::gram_sum_and_slope(
+                &xy.storage::<f32>()[..n * m],
+                &xx.storage::<f32>()[..n],
+                &yy.storage::<f32>()[..m],
                 &coefficients,
                 &mut value,
                 &mut slope,
@@ -237,6 +375,77 @@ mod fused {
             // Only the sum is differentiated (the slope is a constant of the backward step).
             let slope = B::mixture_sum_and_slope(d2.primitive().clone(), coefficients.clone()).1;
             let value = Self::mixture_sum(d2, coefficients);
+            (value, <Self as AutodiffBackend>::from_inner(slope))
+        }
+
+        fn mixture_gram(
+            xy: FloatTensor<Self>,
+            xx: FloatTensor<Self>,
+            yy: FloatTensor<Self>,
+            coefficients: Vec<f32>,
+        ) -> FloatTensor<Self> {
+            /// The backward step: with `G` the incoming gradient and `S` the slope kept from the
+            /// forward, `∂/∂xy = -2 G⊙S`, `∂/∂xx = Σ_j (G⊙S)_ij`, `∂/∂yy = Σ_i (G⊙S)_ij`.
+            #[derive(Debug)]
+            struct MixtureGramBackward;
+
+            impl<B: MixtureSumOps> Backward<B, 3> for MixtureGramBackward {
+                type State = FloatTensor<B>;
+
+                fn backward(
+                    self,
+                    ops: Ops<Self::State, 3>,
+                    grads: &mut Gradients,
+                    _checkpointer: &mut Checkpointer,
+                ) {
+                    let [xy, xx, yy] = ops.parents;
+                    let grad = grads.consume::<B>(&ops.node);
+                    let weighted = B::float_mul(grad, ops.state);
+                    if let Some(yy) = yy {
+                        let m = weighted.shape()[1];
+                        let cols = B::float_sum_dim(weighted.clone(), 0);
+                        grads.register::<B>(yy.id, B::float_reshape(cols, Shape::new([m, 1])));
+                    }
+                    if let Some(xx) = xx {
+                        grads.register::<B>(xx.id, B::float_sum_dim(weighted.clone(), 1));
+                    }
+                    if let Some(xy) = xy {
+                        grads.register::<B>(xy.id, B::float_mul_scalar(weighted, (-2.0).into()));
+                    }
+                }
+            }
+
+            let (xy, xy_node) = xy.into_parts();
+            let (xx, xx_node) = xx.into_parts();
+            let (yy, yy_node) = yy.into_parts();
+            match MixtureGramBackward
+                .prepare::<C>([xy_node, xx_node, yy_node])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => {
+                    let (value, slope) = B::mixture_gram_and_slope(xy, xx, yy, coefficients);
+                    prep.finish(slope, value)
+                }
+                OpsKind::UnTracked(prep) => prep.finish(B::mixture_gram(xy, xx, yy, coefficients)),
+            }
+        }
+
+        fn mixture_gram_and_slope(
+            xy: FloatTensor<Self>,
+            xx: FloatTensor<Self>,
+            yy: FloatTensor<Self>,
+            coefficients: Vec<f32>,
+        ) -> (FloatTensor<Self>, FloatTensor<Self>) {
+            // Only the Gram matrix is differentiated (the slope is a constant of the backward).
+            let slope = B::mixture_gram_and_slope(
+                xy.primitive().clone(),
+                xx.primitive().clone(),
+                yy.primitive().clone(),
+                coefficients.clone(),
+            )
+            .1;
+            let value = Self::mixture_gram(xy, xx, yy, coefficients);
             (value, <Self as AutodiffBackend>::from_inner(slope))
         }
     }

@@ -1,10 +1,15 @@
 //! The fused Gaussian-mixture kernel sum (`gen_core::kernel_sum`) against independent
 //! computations: its exponential against f64's, its values and gradient against the composed
 //! tensor-operation path and against an f64 host formula, its gradient against central finite
-//! differences, on contiguous and transposed inputs, with and without autodiff.
+//! differences, on contiguous and transposed inputs, with and without autodiff; the fused Gram
+//! matrix (distances and sum from the GEMM's output) against brute-force f64 distances and the
+//! composed path's gradients in both arguments, including a set against itself.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use gen_core::kernel_sum::{gaussian_mixture_sum, gaussian_mixture_sum_composed, host};
+use gen_core::kernel::squared_distances;
+use gen_core::kernel_sum::{
+    gaussian_mixture_gram, gaussian_mixture_sum, gaussian_mixture_sum_composed, host,
+};
 use gen_core::tensor_io::to_vec_f32;
 
 /// GMMN's six kernel variances (Li et al. 2015).
@@ -159,4 +164,122 @@ fn without_autodiff_the_fused_sum_equals_the_composed_one() {
     for (a, b) in fused.iter().zip(&composed) {
         assert!((a - b).abs() <= 4e-6 * b.max(1e-3), "{a} vs {b}");
     }
+}
+
+/// Rows in [0, 1) (a fixed linear congruential sequence), like pixel values.
+fn rows(n: usize, d: usize, seed: u64) -> Vec<f32> {
+    distances(n * d, seed).iter().map(|v| v / 200.0).collect()
+}
+
+/// The Gram matrix of `x` and `y` and the gradients of `Σ w ⊙ K` in `x` and in `y`.
+fn gram_and_gradients(
+    fused: bool,
+    x: &[f32],
+    y: &[f32],
+    w: &[f32],
+    [n, m, d]: [usize; 3],
+    same: bool,
+    device: &Device,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let ad = device.clone().autodiff();
+    let xt = Tensor::<2>::from_data(TensorData::new(x.to_vec(), [n, d]), &ad).require_grad();
+    let yt = if same {
+        xt.clone()
+    } else {
+        Tensor::<2>::from_data(TensorData::new(y.to_vec(), [m, d]), &ad).require_grad()
+    };
+    let wt = Tensor::<2>::from_data(TensorData::new(w.to_vec(), [n, m]), &ad);
+    let k = if fused {
+        gaussian_mixture_gram(xt.clone(), yt.clone(), &VARIANCES)
+    } else {
+        gaussian_mixture_sum_composed(squared_distances(xt.clone(), yt.clone()), &VARIANCES)
+    };
+    let grads = (k.clone() * wt).sum().backward();
+    let gx = to_vec_f32(xt.grad(&grads).expect("x is tracked"));
+    let gy = if same {
+        Vec::new()
+    } else {
+        to_vec_f32(yt.grad(&grads).expect("y is tracked"))
+    };
+    (to_vec_f32(k), gx, gy)
+}
+
+fn close(a: &[f32], b: &[f32], rel: f32, floor: f32, what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (i, (a, b)) in a.iter().zip(b).enumerate() {
+        assert!(
+            (a - b).abs() <= rel * b.abs().max(floor),
+            "{what} {i}: {a} against {b}"
+        );
+    }
+}
+
+/// Every entry of `a` within `rel` of the largest entry of `b`: the gradients are sums of terms
+/// of both signs, so an entry can be thousands of times smaller than the terms whose rounding
+/// it carries, and f32 summation in another order moves it by a few ulp of the largest.
+fn normwise_close(a: &[f32], b: &[f32], rel: f32, what: &str) {
+    assert_eq!(a.len(), b.len());
+    let scale = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    for (i, (a, b)) in a.iter().zip(b).enumerate() {
+        assert!(
+            (a - b).abs() <= rel * scale,
+            "{what} {i}: {a} against {b} (largest {scale})"
+        );
+    }
+}
+
+#[test]
+fn fused_gram_matches_brute_force_values_and_the_composed_gradients() {
+    let device = Device::flex();
+    let [n, m, d] = [29, 41, 784];
+    let x = rows(n, d, 7);
+    let y = rows(m, d, 8);
+    let w: Vec<f32> = distances(n * m, 9)
+        .iter()
+        .map(|v| v / 100.0 - 1.0)
+        .collect();
+    let (k, gx, gy) = gram_and_gradients(true, &x, &y, &w, [n, m, d], false, &device);
+    for i in 0..n {
+        for j in 0..m {
+            let dist: f64 = (0..d)
+                .map(|c| (x[i * d + c] as f64 - y[j * d + c] as f64).powi(2))
+                .sum();
+            let (want, _) = host_f64(dist as f32);
+            let got = k[i * m + j] as f64;
+            // The expansion |x|² + |y|² - 2x·y loses about 1e-5 of |x|² ≈ 260 in f32: 3e-3 of
+            // distance, times a slope of at most 0.25 a unit.
+            assert!(
+                (got - want).abs() < 1e-3 * want.max(1e-3),
+                "K[{i},{j}] {got} against {want}"
+            );
+        }
+    }
+    let (ck, cgx, cgy) = gram_and_gradients(false, &x, &y, &w, [n, m, d], false, &device);
+    close(&k, &ck, 1e-5, 1e-3, "K");
+    normwise_close(&gx, &cgx, 1e-5, "dx");
+    normwise_close(&gy, &cgy, 1e-5, "dy");
+}
+
+#[test]
+fn fused_gram_of_a_set_with_itself_matches_the_composed_path() {
+    // The diagonal's distances are zero up to rounding, some clamped: the clamp's zero slope
+    // must match the composed path's.
+    let device = Device::flex();
+    let [n, d] = [33, 50];
+    let x = rows(n, d, 10);
+    let w: Vec<f32> = distances(n * n, 11)
+        .iter()
+        .map(|v| v / 100.0 - 1.0)
+        .collect();
+    let (k, gx, _) = gram_and_gradients(true, &x, &x, &w, [n, n, d], true, &device);
+    let (ck, cgx, _) = gram_and_gradients(false, &x, &x, &w, [n, n, d], true, &device);
+    for i in 0..n {
+        assert!(
+            (k[i * n + i] - 6.0).abs() < 1e-5,
+            "diagonal {i}: {}",
+            k[i * n + i]
+        );
+    }
+    close(&k, &ck, 1e-5, 1e-3, "K");
+    normwise_close(&gx, &cgx, 1e-5, "dx");
 }
