@@ -9,10 +9,16 @@
 //! forward is one parallel pass over `D` that also keeps `∂K/∂D`, and the backward is one
 //! product.
 //!
+//! [`gaussian_mixture_gram`] goes one step further for a Gram matrix: it forms each clamped
+//! squared distance `max(|x_i|² + |y_j|² - 2 x_i·y_j, 0)` from the GEMM's output and the row
+//! norms in the same pass, so the distance matrix and its six element-wise passes (and their
+//! backward) disappear.
+//!
 //! Where it runs fused: on burn-flex (gen-core's `flex` feature), through burn's backend
 //! extension mechanism (the trait below, with an `Autodiff` implementation holding the
-//! derivative). Everywhere else, and when the feature is off, [`gaussian_mixture_sum`] takes the
-//! tensor-operation path, [`gaussian_mixture_sum_composed`], which the tests compare it with.
+//! derivative). Everywhere else, and when the feature is off, both functions take the
+//! tensor-operation path ([`gaussian_mixture_sum_composed`], `kernel::squared_distances`), which
+//! the tests compare them with.
 
 use burn::tensor::Tensor;
 
@@ -73,8 +79,8 @@ pub mod host {
     const BLOCK: usize = 256;
 
     /// `exp(x)` for `x` in `[-87, 88]` (clamped outside), to about 2 ulp: `x = n ln 2 + r`,
-    /// `|r| <= ln 2 / 2`, `exp(r)` by its Taylor polynomial of degree 7 (remainder below
-    /// `r⁸/8! < 5e-9`), times `2ⁿ` built in the exponent bits. Branch-free, so loops over it
+    /// `|r| <= ln 2 / 2`, `exp(r)` by its Taylor polynomial of degree 7 (remainder at most
+    /// `r⁸/8! ≈ 5.1e-9`), times `2ⁿ` built in the exponent bits. Branch-free, so loops over it
     /// vectorise.
     #[inline(always)]
     pub fn exp_f32(x: f32) -> f32 {
