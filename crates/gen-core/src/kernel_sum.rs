@@ -197,10 +197,10 @@ mod fused {
     use burn::backend::autodiff::grads::Gradients;
     use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
     use burn::backend::flex::FlexTensor;
+    use burn::backend::ops::FloatTensorOps;
     use burn::backend::tensor::FloatTensor;
     use burn::backend::{
-        Autodiff, AutodiffBackend, Backend, DType, Dispatch, DispatchDevice, Flex, TensorMetadata,
-        backend_extension,
+        Autodiff, Backend, DType, Dispatch, DispatchDevice, Flex, TensorMetadata, backend_extension,
     };
     use burn::tensor::{Device, Shape, Tensor, TensorData};
 
@@ -250,16 +250,58 @@ mod fused {
         }
     }
 
-    /// The kernel sum as a backend operation.
+    /// The operation's value and slope (its derivative in the distances), both of `shape`.
+    fn value_and_slope(value: Vec<f32>, slope: Vec<f32>, shape: Shape) -> (FlexTensor, FlexTensor) {
+        (
+            FlexTensor::from_data(TensorData::new(value, shape.clone())),
+            FlexTensor::from_data(TensorData::new(slope, shape)),
+        )
+    }
+
+    /// `(Σ_s exp(c_s d), Σ_s c_s exp(c_s d))`: the sum and its derivative in `d`.
+    fn sum_and_slope(d2: FlexTensor, coefficients: &[f32]) -> (FlexTensor, FlexTensor) {
+        let shape = d2.layout().shape().clone();
+        let d2 = contiguous(d2);
+        let n = d2.layout().num_elements();
+        let (mut value, mut slope) = (vec![0.0f32; n], vec![0.0f32; n]);
+        super::host::mixture_sum_and_slope(
+            &d2.storage::<f32>()[..n],
+            coefficients,
+            &mut value,
+            &mut slope,
+        );
+        value_and_slope(value, slope, shape)
+    }
+
+    /// The Gram matrix of the clamped distances `max(xx_i + yy_j - 2 xy_ij, 0)` and its
+    /// derivative in them (zero where the clamp is active).
+    fn gram_and_slope(
+        xy: FlexTensor,
+        xx: FlexTensor,
+        yy: FlexTensor,
+        coefficients: &[f32],
+    ) -> (FlexTensor, FlexTensor) {
+        let shape = xy.layout().shape().clone();
+        let (xy, xx, yy) = (contiguous(xy), contiguous(xx), contiguous(yy));
+        let (n, m) = (shape[0], shape[1]);
+        let (mut value, mut slope) = (vec![0.0f32; n * m], vec![0.0f32; n * m]);
+        super::host::gram_sum_and_slope(
+            &xy.storage::<f32>()[..n * m],
+            &xx.storage::<f32>()[..n],
+            &yy.storage::<f32>()[..m],
+            coefficients,
+            &mut value,
+            &mut slope,
+        );
+        value_and_slope(value, slope, shape)
+    }
+
+    /// The kernel sum as a backend operation (flex only; the public functions route every
+    /// other backend to the composed path).
     #[backend_extension(Flex, Autodiff)]
     pub trait MixtureSumOps: Backend {
         /// `Σ_s exp(c_s d)` element-wise.
         fn mixture_sum(d2: FloatTensor<Self>, coefficients: Vec<f32>) -> FloatTensor<Self>;
-        /// `(Σ_s exp(c_s d), Σ_s c_s exp(c_s d))`: the sum and its derivative in `d`.
-        fn mixture_sum_and_slope(
-            d2: FloatTensor<Self>,
-            coefficients: Vec<f32>,
-        ) -> (FloatTensor<Self>, FloatTensor<Self>);
         /// `Σ_s exp(c_s d_ij)` of the clamped distances `d_ij = max(xx_i + yy_j - 2 xy_ij, 0)`.
         fn mixture_gram(
             xy: FloatTensor<Self>,
@@ -267,39 +309,11 @@ mod fused {
             yy: FloatTensor<Self>,
             coefficients: Vec<f32>,
         ) -> FloatTensor<Self>;
-        /// The Gram matrix and its derivative in `d` (zero where the clamp is active).
-        fn mixture_gram_and_slope(
-            xy: FloatTensor<Self>,
-            xx: FloatTensor<Self>,
-            yy: FloatTensor<Self>,
-            coefficients: Vec<f32>,
-        ) -> (FloatTensor<Self>, FloatTensor<Self>);
     }
 
     impl MixtureSumOps for Flex {
         fn mixture_sum(d2: FloatTensor<Self>, coefficients: Vec<f32>) -> FloatTensor<Self> {
-            Self::mixture_sum_and_slope(d2, coefficients).0
-        }
-
-        fn mixture_sum_and_slope(
-            d2: FloatTensor<Self>,
-            coefficients: Vec<f32>,
-        ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-            let shape = d2.layout().shape().clone();
-            let d2 = contiguous(d2);
-            let n = d2.layout().num_elements();
-            let mut value = vec![0.0f32; n];
-            let mut slope = vec![0.0f32; n];
-            super::host::mixture_sum_and_slope(
-                &d2.storage::<f32>()[..n],
-                &coefficients,
-                &mut value,
-                &mut slope,
-            );
-            (
-                FlexTensor::from_data(TensorData::new(value, shape.clone())),
-                FlexTensor::from_data(TensorData::new(slope, shape)),
-            )
+            sum_and_slope(d2, &coefficients).0
         }
 
         fn mixture_gram(
@@ -308,43 +322,18 @@ mod fused {
             yy: FloatTensor<Self>,
             coefficients: Vec<f32>,
         ) -> FloatTensor<Self> {
-            Self::mixture_gram_and_slope(xy, xx, yy, coefficients).0
-        }
-
-        fn mixture_gram_and_slope(
-            xy: FloatTensor<Self>,
-            xx: FloatTensor<Self>,
-            yy: FloatTensor<Self>,
-            coefficients: Vec<f32>,
-        ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-            let shape = xy.layout().shape().clone();
-            let (xy, xx, yy) = (contiguous(xy), contiguous(xx), contiguous(yy));
-            let (n, m) = (shape[0], shape[1]);
-            let mut value = vec![0.0f32; n * m];
-            let mut slope = vec![0.0f32; n * m];
-            super::host::gram_sum_and_slope(
-                &xy.storage::<f32>()[..n * m],
-                &xx.storage::<f32>()[..n],
-                &yy.storage::<f32>()[..m],
-                &coefficients,
-                &mut value,
-                &mut slope,
-            );
-            (
-                FlexTensor::from_data(TensorData::new(value, shape.clone())),
-                FlexTensor::from_data(TensorData::new(slope, shape)),
-            )
+            gram_and_slope(xy, xx, yy, &coefficients).0
         }
     }
 
-    impl<B: MixtureSumOps, C: CheckpointStrategy> MixtureSumOps for Autodiff<B, C> {
+    impl<C: CheckpointStrategy> MixtureSumOps for Autodiff<Flex, C> {
         fn mixture_sum(d2: FloatTensor<Self>, coefficients: Vec<f32>) -> FloatTensor<Self> {
             /// The backward step: the incoming gradient times the slope kept from the forward.
             #[derive(Debug)]
             struct MixtureSumBackward;
 
-            impl<B: MixtureSumOps> Backward<B, 1> for MixtureSumBackward {
-                type State = FloatTensor<B>;
+            impl Backward<Flex, 1> for MixtureSumBackward {
+                type State = FlexTensor;
 
                 fn backward(
                     self,
@@ -353,9 +342,9 @@ mod fused {
                     _checkpointer: &mut Checkpointer,
                 ) {
                     let [parent] = ops.parents;
-                    let grad = grads.consume::<B>(&ops.node);
+                    let grad = grads.consume::<Flex>(&ops.node);
                     if let Some(parent) = parent {
-                        grads.register::<B>(parent.id, B::float_mul(grad, ops.state));
+                        grads.register::<Flex>(parent.id, Flex::float_mul(grad, ops.state));
                     }
                 }
             }
@@ -367,21 +356,11 @@ mod fused {
                 .stateful()
             {
                 OpsKind::Tracked(prep) => {
-                    let (value, slope) = B::mixture_sum_and_slope(primitive, coefficients);
+                    let (value, slope) = sum_and_slope(primitive, &coefficients);
                     prep.finish(slope, value)
                 }
-                OpsKind::UnTracked(prep) => prep.finish(B::mixture_sum(primitive, coefficients)),
+                OpsKind::UnTracked(prep) => prep.finish(Flex::mixture_sum(primitive, coefficients)),
             }
-        }
-
-        fn mixture_sum_and_slope(
-            d2: FloatTensor<Self>,
-            coefficients: Vec<f32>,
-        ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-            // Only the sum is differentiated (the slope is a constant of the backward step).
-            let slope = B::mixture_sum_and_slope(d2.primitive().clone(), coefficients.clone()).1;
-            let value = Self::mixture_sum(d2, coefficients);
-            (value, <Self as AutodiffBackend>::from_inner(slope))
         }
 
         fn mixture_gram(
@@ -395,8 +374,8 @@ mod fused {
             #[derive(Debug)]
             struct MixtureGramBackward;
 
-            impl<B: MixtureSumOps> Backward<B, 3> for MixtureGramBackward {
-                type State = FloatTensor<B>;
+            impl Backward<Flex, 3> for MixtureGramBackward {
+                type State = FlexTensor;
 
                 fn backward(
                     self,
@@ -405,18 +384,22 @@ mod fused {
                     _checkpointer: &mut Checkpointer,
                 ) {
                     let [xy, xx, yy] = ops.parents;
-                    let grad = grads.consume::<B>(&ops.node);
-                    let weighted = B::float_mul(grad, ops.state);
+                    let grad = grads.consume::<Flex>(&ops.node);
+                    let weighted = Flex::float_mul(grad, ops.state);
                     if let Some(yy) = yy {
                         let m = weighted.shape()[1];
-                        let cols = B::float_sum_dim(weighted.clone(), 0);
-                        grads.register::<B>(yy.id, B::float_reshape(cols, Shape::new([m, 1])));
+                        let cols = Flex::float_sum_dim(weighted.clone(), 0);
+                        grads
+                            .register::<Flex>(yy.id, Flex::float_reshape(cols, Shape::new([m, 1])));
                     }
                     if let Some(xx) = xx {
-                        grads.register::<B>(xx.id, B::float_sum_dim(weighted.clone(), 1));
+                        grads.register::<Flex>(xx.id, Flex::float_sum_dim(weighted.clone(), 1));
                     }
                     if let Some(xy) = xy {
-                        grads.register::<B>(xy.id, B::float_mul_scalar(weighted, (-2.0).into()));
+                        grads.register::<Flex>(
+                            xy.id,
+                            Flex::float_mul_scalar(weighted, (-2.0).into()),
+                        );
                     }
                 }
             }
@@ -430,29 +413,13 @@ mod fused {
                 .stateful()
             {
                 OpsKind::Tracked(prep) => {
-                    let (value, slope) = B::mixture_gram_and_slope(xy, xx, yy, coefficients);
+                    let (value, slope) = gram_and_slope(xy, xx, yy, &coefficients);
                     prep.finish(slope, value)
                 }
-                OpsKind::UnTracked(prep) => prep.finish(B::mixture_gram(xy, xx, yy, coefficients)),
+                OpsKind::UnTracked(prep) => {
+                    prep.finish(Flex::mixture_gram(xy, xx, yy, coefficients))
+                }
             }
-        }
-
-        fn mixture_gram_and_slope(
-            xy: FloatTensor<Self>,
-            xx: FloatTensor<Self>,
-            yy: FloatTensor<Self>,
-            coefficients: Vec<f32>,
-        ) -> (FloatTensor<Self>, FloatTensor<Self>) {
-            // Only the Gram matrix is differentiated (the slope is a constant of the backward).
-            let slope = B::mixture_gram_and_slope(
-                xy.primitive().clone(),
-                xx.primitive().clone(),
-                yy.primitive().clone(),
-                coefficients.clone(),
-            )
-            .1;
-            let value = Self::mixture_gram(xy, xx, yy, coefficients);
-            (value, <Self as AutodiffBackend>::from_inner(slope))
         }
     }
 }
