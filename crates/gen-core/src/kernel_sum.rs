@@ -23,6 +23,7 @@
 use burn::tensor::Tensor;
 
 /// `exp(c_s d)` coefficients `c_s = -1 / (2 v_s)` of variances `v_s`.
+#[cfg(feature = "flex")]
 fn coefficients(variances: &[f64]) -> Vec<f32> {
     variances.iter().map(|&v| (-0.5 / v) as f32).collect()
 }

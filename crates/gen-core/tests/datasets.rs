@@ -303,3 +303,76 @@ fn mnist_validation_is_its_last_10000_training_images() {
     assert_eq!(validation_len("ring8", 10_000), 1_000);
     assert_eq!(validation_len("x", 5), 1);
 }
+
+/// An MNIST-layout folder `DATA/mnist` of `n` training and `n / 2` test images of 4x3 pixels,
+/// pixel `j` of image `i` at level `(7 i + j) % 256`, label `i % 10`.
+fn tiny_mnist(data_dir: &std::path::Path, n: usize) {
+    use gen_core::data::idx::encode_idx;
+    let dir = data_dir.join("mnist");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (prefix, count) in [("train", n), ("t10k", n / 2)] {
+        let pixels: Vec<u8> = (0..count)
+            .flat_map(|i| (0..12).map(move |j| ((7 * i + j) % 256) as u8))
+            .collect();
+        std::fs::write(
+            dir.join(format!("{prefix}-images-idx3-ubyte")),
+            encode_idx(&[count, 4, 3], &pixels),
+        )
+        .unwrap();
+        let labels: Vec<u8> = (0..count).map(|i| (i % 10) as u8).collect();
+        std::fs::write(
+            dir.join(format!("{prefix}-labels-idx1-ubyte")),
+            encode_idx(&[count], &labels),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn restyled_mnist_is_derived_from_the_mnist_folder() {
+    use gen_core::data::registry::{Loaded, Location, catalogue, load};
+    let dir = tempfile::tempdir().unwrap();
+    // Before MNIST is there, the derived sets are absent and say which download they need.
+    for name in ["mnist-restyled", "mnist2restyled"] {
+        let info = catalogue(dir.path())
+            .into_iter()
+            .find(|i| i.name == name)
+            .unwrap();
+        assert_eq!(
+            info.location,
+            Location::DerivedFrom(dir.path().join("mnist"))
+        );
+        assert!(!info.is_present());
+        let err = load(name, dir.path()).unwrap_err().to_string();
+        assert!(err.contains("cargo xtask download mnist"), "{err}");
+    }
+    tiny_mnist(dir.path(), 9);
+    let level = |i: usize, j: usize| ((7 * i + j) % 256) as f32 / 255.0;
+    let Loaded::Splits(restyled) = load("mnist-restyled", dir.path()).unwrap() else {
+        panic!("one domain")
+    };
+    assert_eq!(restyled.train.name, "mnist-restyled");
+    assert_eq!((restyled.train.len(), restyled.test.len()), (9, 4));
+    assert_eq!(restyled.train.item(5)[2], 1.0 - level(5, 2));
+    assert_eq!(restyled.test.labels.as_ref().unwrap(), &vec![0, 1, 2, 3]);
+
+    let Loaded::TwoDomain(d) = load("mnist2restyled", dir.path()).unwrap() else {
+        panic!("two domains")
+    };
+    assert!(
+        catalogue(dir.path())
+            .iter()
+            .filter(|i| i.name.starts_with("mnist"))
+            .all(|i| i.is_present())
+    );
+    // A: training images 0, 2, 4, 6, 8 as they are; B: images 1, 3, 5, 7 inverted.
+    assert_eq!((d.train_a.len(), d.train_b.len()), (5, 4));
+    assert_eq!(d.train_a.item(2)[11], level(4, 11));
+    assert_eq!(d.train_b.item(3)[0], 1.0 - level(7, 0));
+    assert_eq!(d.train_b.labels.as_ref().unwrap(), &vec![1, 3, 5, 7]);
+    // Test: the same four images both ways, paired by name.
+    assert_eq!(d.test_a.item(3)[4], level(3, 4));
+    assert_eq!(d.test_b.item(3)[4], 1.0 - level(3, 4));
+    assert_eq!(d.test_a.labels, d.test_b.labels);
+    assert_eq!(d.test_a_names, d.test_b_names);
+}

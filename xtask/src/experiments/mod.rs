@@ -35,8 +35,16 @@ pub fn check_data(data: &str, profile: Profile) -> Result<()> {
     if let Some(d) = info.iter().find(|d| d.name == data)
         && !d.is_present()
     {
+        // A derived set (restyled MNIST) comes from the set in its source folder.
+        let download = match &d.location {
+            gen_core::data::registry::Location::DerivedFrom(source) => source
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| data.to_string()),
+            _ => data.to_string(),
+        };
         bail!(
-            "the {} profile needs {data}: run `cargo xtask download {data}` first",
+            "the {} profile needs {data}: run `cargo xtask download {download}` first",
             profile.as_str()
         );
     }

@@ -27,6 +27,7 @@ pub fn datasets_table(data_dir: &std::path::Path) -> String {
             Location::Shipped => "shipped in gen-core".to_string(),
             Location::Generated => "generated".to_string(),
             Location::Folder(p) => p.display().to_string(),
+            Location::DerivedFrom(p) => format!("from {}", p.display()),
         };
         let present = if info.is_present() { "yes" } else { "no" };
         let _ = writeln!(

@@ -11,7 +11,7 @@ pub mod error;
 pub mod idx;
 pub mod image_folder;
 pub mod registry;
-pub mod restyled_digits;
+pub mod restyled;
 pub mod shapes;
 
 pub use binarize::Binarize;

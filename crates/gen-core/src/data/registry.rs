@@ -12,7 +12,7 @@ use super::digits::digits_splits;
 use super::error::DataError;
 use super::idx::load_idx_folder;
 use super::image_folder::{TwoDomain, load_two_domain};
-use super::restyled_digits::{digits_two_domain, restyled_digits_splits};
+use super::restyled::{restyled_splits, two_domain_restyled};
 use super::shapes::two_domain_shapes;
 
 /// Environment variable naming the data folder.
@@ -60,6 +60,9 @@ pub enum Location {
     Generated,
     /// A folder under the data directory, filled by `cargo xtask download`.
     Folder(PathBuf),
+    /// Generated on demand from the IDX files of a downloaded set in this folder (restyled
+    /// MNIST from MNIST).
+    DerivedFrom(PathBuf),
 }
 
 /// A catalogue entry.
@@ -82,12 +85,14 @@ impl DatasetInfo {
     pub fn is_present(&self) -> bool {
         match &self.location {
             Location::Shipped | Location::Generated => true,
-            Location::Folder(dir) => match self.kind {
-                DataKind::TwoDomain => dir.join("trainA").is_dir(),
-                _ => ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"]
+            Location::Folder(dir) if self.kind == DataKind::TwoDomain => {
+                dir.join("trainA").is_dir()
+            }
+            Location::Folder(dir) | Location::DerivedFrom(dir) => {
+                ["train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"]
                     .iter()
-                    .any(|f| dir.join(f).is_file()),
-            },
+                    .any(|f| dir.join(f).is_file())
+            }
         }
     }
 }
@@ -141,6 +146,13 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
             location: Location::Folder(data_dir.join("mnist")),
         },
         DatasetInfo {
+            name: "mnist-restyled",
+            kind: DataKind::Images,
+            origin: "MNIST with inverted grey levels (dark strokes on a light ground), labels kept",
+            licence: "CC BY-SA 3.0 (from mnist)",
+            location: Location::DerivedFrom(data_dir.join("mnist")),
+        },
+        DatasetInfo {
             name: "fashion-mnist",
             kind: DataKind::Images,
             origin: "Fashion-MNIST (Xiao, Rasul & Vollgraf 2017), 60,000 + 10,000 28x28 images",
@@ -172,6 +184,13 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
         location: Location::Generated,
     });
     out.push(DatasetInfo {
+        name: "mnist2restyled",
+        kind: DataKind::TwoDomain,
+        origin: "mnist (A) vs mnist-restyled (B), unpaired training halves (30,000 each), paired labelled test (10,000)",
+        licence: "CC BY-SA 3.0 (from mnist)",
+        location: Location::DerivedFrom(data_dir.join("mnist")),
+    });
+    out.push(DatasetInfo {
         name: "shapes",
         kind: DataKind::TwoDomain,
         origin: "two-domain discs, 32x32, known counterparts in the test split",
@@ -195,8 +214,29 @@ pub fn catalogue(data_dir: &Path) -> Vec<DatasetInfo> {
 pub fn load(name_or_path: &str, data_dir: &Path) -> Result<Loaded, DataError> {
     match name_or_path {
         "digits" => return Ok(Loaded::Splits(digits_splits())),
-        "digits-restyled" => return Ok(Loaded::Splits(restyled_digits_splits())),
-        "digits2restyled" => return Ok(Loaded::TwoDomain(Box::new(digits_two_domain()))),
+        "digits-restyled" => {
+            return Ok(Loaded::Splits(restyled_splits(
+                &digits_splits(),
+                "digits-restyled",
+            )));
+        }
+        "digits2restyled" => {
+            return Ok(Loaded::TwoDomain(Box::new(two_domain_restyled(
+                &digits_splits(),
+                "digits2restyled",
+            ))));
+        }
+        "mnist-restyled" => {
+            let mnist = load_splits("mnist", data_dir)?;
+            return Ok(Loaded::Splits(restyled_splits(&mnist, "mnist-restyled")));
+        }
+        "mnist2restyled" => {
+            let mnist = load_splits("mnist", data_dir)?;
+            return Ok(Loaded::TwoDomain(Box::new(two_domain_restyled(
+                &mnist,
+                "mnist2restyled",
+            ))));
+        }
         "bars-and-stripes" => {
             let all = bars_and_stripes(4);
             return Ok(Loaded::Splits(Splits {
@@ -224,7 +264,7 @@ pub fn load(name_or_path: &str, data_dir: &Path) -> Result<Loaded, DataError> {
     let known = catalogue(data_dir);
     if let Some(info) = known.iter().find(|i| i.name == name_or_path) {
         let Location::Folder(dir) = &info.location else {
-            unreachable!("shipped and generated sets are handled above")
+            unreachable!("shipped, generated and derived sets are handled above")
         };
         if !dir.is_dir() {
             return Err(DataError::NotFound {
@@ -250,6 +290,14 @@ pub fn load(name_or_path: &str, data_dir: &Path) -> Result<Loaded, DataError> {
         known: known.iter().map(|i| i.name).collect::<Vec<_>>().join(", ")
             + ", or a path to a folder",
     })
+}
+
+/// The splits of the one-domain set `name` (the source of a derived set).
+fn load_splits(name: &str, data_dir: &Path) -> Result<Splits, DataError> {
+    match load(name, data_dir)? {
+        Loaded::Splits(splits) => Ok(splits),
+        Loaded::TwoDomain(_) => unreachable!("'{name}' is a one-domain set"),
+    }
 }
 
 /// Loads a folder, telling the CycleGAN layout from the IDX layout by what it contains.

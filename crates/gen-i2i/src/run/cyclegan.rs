@@ -40,6 +40,10 @@ pub struct CycleGanRunConfig {
     /// Passes over domain A (200 from 128 pixels up: the reference's 100 constant + 100
     /// decaying; fewer for the small generated set, ours).
     pub epochs: u64,
+    /// Train on at most this many images of each domain, the first ones (the CycleGAN
+    /// reference's `--max_dataset_size`; absent: all of them). The test images are not cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_dataset_size: Option<usize>,
     /// Backend the run trains on.
     pub backend: BackendName,
     /// Log the losses every this many updates.
@@ -71,6 +75,7 @@ impl CycleGanRunConfig {
             log_every: if large { 100 } else { 50 },
             checkpoint_every: 500,
             epochs_per_report: 1,
+            max_dataset_size: None,
             image,
             model: CycleGanConfig::for_image(image[0], side),
             train: CycleGanTrainConfig::default(),
@@ -147,7 +152,7 @@ fn train(common: &TrainRequest, args: &CycleGanFlags) -> Result<()> {
         common,
         |backend| CycleGanRunConfig::defaults(&common.data, common.seed, backend, image),
         args,
-        &[],
+        &["max_dataset_size"],
         |c| {
             c.train
                 .validate()
@@ -165,6 +170,7 @@ fn train(common: &TrainRequest, args: &CycleGanFlags) -> Result<()> {
         log_every: config.log_every,
         checkpoint_every: config.checkpoint_every,
         epochs_per_report: config.epochs_per_report,
+        max_dataset_size: config.max_dataset_size,
         batch_size: config.train.batch_size,
         augmentation: config.train.augmentation,
         label: "cyclegan".into(),

@@ -36,6 +36,10 @@ pub struct UnitRunConfig {
     /// Passes over domain A (from 128 pixels up: the reference's 1,000,000 steps of one image;
     /// fewer for the small generated set, ours).
     pub epochs: u64,
+    /// Train on at most this many images of each domain, the first ones (the CycleGAN
+    /// reference's `--max_dataset_size`; absent: all of them). The test images are not cut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_dataset_size: Option<usize>,
     /// Backend the run trains on.
     pub backend: BackendName,
     /// Log the losses every this many updates.
@@ -77,6 +81,7 @@ impl UnitRunConfig {
             log_every: if large { 100 } else { 50 },
             checkpoint_every: 500,
             epochs_per_report: 1,
+            max_dataset_size: None,
             image,
             model: UnitConfig::for_image(image[0], side),
             train: UnitTrainConfig::default(),
@@ -144,7 +149,7 @@ fn train(common: &TrainRequest, args: &UnitFlags) -> Result<()> {
         common,
         |backend| UnitRunConfig::defaults(&common.data, common.seed, backend, image, train_a),
         args,
-        &[],
+        &["max_dataset_size"],
         |c| {
             c.train
                 .validate()
@@ -162,6 +167,7 @@ fn train(common: &TrainRequest, args: &UnitFlags) -> Result<()> {
         log_every: config.log_every,
         checkpoint_every: config.checkpoint_every,
         epochs_per_report: config.epochs_per_report,
+        max_dataset_size: config.max_dataset_size,
         batch_size: config.train.batch_size,
         augmentation: config.train.augmentation,
         label: if config.model.share {

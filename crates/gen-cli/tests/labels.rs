@@ -1,0 +1,138 @@
+//! `gen eval --metric labels` on restyled MNIST, whose restyled domain is scored by the MNIST
+//! classifier behind the inverse of the restyling, and `max_dataset_size`, which cuts the
+//! training domains. The MNIST folder is made here from the shipped 8x8 digits, each scaled
+//! three times (nearest neighbour) and framed to 28x28.
+
+use std::path::Path;
+
+mod common;
+use common::{ok_with_data, summary};
+
+/// Pixels of one 28x28 image made from an 8x8 digit, as bytes.
+fn framed(digit: &[f32]) -> Vec<u8> {
+    let mut out = vec![0u8; 28 * 28];
+    for y in 0..24 {
+        for x in 0..24 {
+            let v = digit[(y / 3) * 8 + x / 3];
+            out[(y + 2) * 28 + x + 2] = (v * 255.0).round() as u8;
+        }
+    }
+    out
+}
+
+/// `DATA/mnist` with the first `train` training and `test` test digits.
+fn digits_as_mnist(data_dir: &Path, train: usize, test: usize) {
+    use gen_core::data::digits::digits_splits;
+    use gen_core::data::idx::encode_idx;
+    let digits = digits_splits();
+    let dir = data_dir.join("mnist");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (prefix, split, n) in [
+        ("train", &digits.train, train),
+        ("t10k", &digits.test, test),
+    ] {
+        let pixels: Vec<u8> = (0..n).flat_map(|i| framed(split.item(i))).collect();
+        std::fs::write(
+            dir.join(format!("{prefix}-images-idx3-ubyte")),
+            encode_idx(&[n, 28, 28], &pixels),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("{prefix}-labels-idx1-ubyte")),
+            encode_idx(&[n], &split.labels.as_ref().unwrap()[..n]),
+        )
+        .unwrap();
+    }
+}
+
+fn printed(out: &str, key: &str) -> f64 {
+    out.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("{key} not in {out}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn restyled_mnist_is_scored_by_the_mnist_classifier_behind_the_inverse() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    digits_as_mnist(&data_dir, 300, 90);
+    ok_with_data(
+        &[
+            "train",
+            "classifier",
+            "--data",
+            "mnist",
+            "--epochs",
+            "2",
+            "--seed",
+            "1",
+            "--quiet",
+        ],
+        &data_dir,
+    );
+    let info: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data_dir.join("classifiers/mnist-v1/classifier.json")).unwrap(),
+    )
+    .unwrap();
+    let recorded = info["test_correct"].as_f64().unwrap() / info["test_images"].as_f64().unwrap();
+
+    let run = dir.path().join("cg");
+    let r = run.to_str().unwrap();
+    ok_with_data(
+        &[
+            "train",
+            "cyclegan",
+            "--data",
+            "mnist2restyled",
+            "--epochs",
+            "1",
+            "--seed",
+            "2",
+            "--quiet",
+            "--out",
+            r,
+            "--set",
+            "model.generator.filters=4",
+            "--set",
+            "model.generator.blocks=1",
+            "--set",
+            "model.discriminator.filters=4",
+            "--set",
+            "train.batch_size=10",
+            "--set",
+            "log_every=1",
+            "--set",
+            "max_dataset_size=20",
+        ],
+        &data_dir,
+    );
+    // 20 of the 150 images of A in batches of 10: two steps.
+    let last_step = std::fs::read_to_string(run.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["step"].as_u64())
+        .max()
+        .flatten();
+    assert_eq!(last_step, Some(2));
+    let config = std::fs::read_to_string(run.join("config.toml")).unwrap();
+    assert!(config.contains("max_dataset_size = 20"), "{config}");
+
+    let out = ok_with_data(&["eval", r, "--metric", "labels"], &data_dir);
+    assert_eq!(printed(&out, "labels_test_images"), 90.0);
+    // The restyled test images, restyled back, are the MNIST test images: the classifier scores
+    // both domains exactly as its own test split.
+    assert_eq!(printed(&out, "classifier_accuracy_a"), recorded);
+    assert_eq!(printed(&out, "classifier_accuracy_b"), recorded);
+    // A's images scored as B are inverted, then scored: as B's images scored as A.
+    assert_eq!(
+        printed(&out, "labels_untranslated_a"),
+        printed(&out, "labels_untranslated_b")
+    );
+    let s = summary(&run);
+    assert_eq!(
+        s["labels_a_to_b"].as_f64().unwrap(),
+        printed(&out, "labels_a_to_b")
+    );
+}
