@@ -9,6 +9,8 @@ use burn::tensor::{Device, Distribution, Tensor};
 use gen_core::backend::{BackendName, compiled_backends, device_for};
 use gen_core::tensor_io::to_vec_f32;
 
+use crate::bench_spread::{RowSpread, spread};
+
 /// One measured row.
 #[derive(Debug, Clone)]
 pub struct BenchRow {
@@ -699,44 +701,91 @@ fn sync_1(t: Tensor<1>) {
 /// Benchmarks by name; `all` runs every one.
 pub const BENCHMARKS: [&str; 6] = ["gemm", "rbm", "mmd", "dae", "ebm", "i2i"];
 
-/// Runs the named benchmarks and prints a table.
-pub fn run(names: &[String], backends: Option<Vec<BackendName>>) -> Result<Vec<BenchRow>> {
-    let backends = backends.unwrap_or_else(compiled_backends);
-    let names: Vec<String> = if names.is_empty() || names.iter().any(|n| n == "all") {
-        BENCHMARKS.iter().map(|s| s.to_string()).collect()
-    } else {
-        names.to_vec()
-    };
+/// Runs the named benchmarks once.
+fn run_once(names: &[String], backends: &[BackendName]) -> Result<Vec<BenchRow>> {
     let mut rows = Vec::new();
-    for name in &names {
+    for name in names {
         match name.as_str() {
-            "gemm" => rows.extend(gemm(&backends)?),
-            "rbm" => rows.extend(rbm(&backends)?),
-            "mmd" => rows.extend(mmd(&backends)?),
-            "dae" => rows.extend(dae(&backends)?),
-            "ebm" => rows.extend(ebm(&backends)?),
-            "i2i" => rows.extend(i2i(&backends)?),
+            "gemm" => rows.extend(gemm(backends)?),
+            "rbm" => rows.extend(rbm(backends)?),
+            "mmd" => rows.extend(mmd(backends)?),
+            "dae" => rows.extend(dae(backends)?),
+            "ebm" => rows.extend(ebm(backends)?),
+            "i2i" => rows.extend(i2i(backends)?),
             other => anyhow::bail!(
                 "unknown benchmark '{other}'; available: {}",
                 BENCHMARKS.join(", ")
             ),
         }
     }
-    println!(
-        "{:<10} {:<32} {:>14} {:<10} {:>8}",
-        "backend", "benchmark", "throughput", "unit", "ratio"
-    );
-    for r in &rows {
+    Ok(rows)
+}
+
+/// Runs the named benchmarks `repeat` times (each repetition the whole set, so every ratio is
+/// measured within one repetition) and prints a table of each row's median throughput and
+/// ratio, with their ranges when `repeat > 1`.
+pub fn run(
+    names: &[String],
+    backends: Option<Vec<BackendName>>,
+    repeat: usize,
+) -> Result<Vec<RowSpread>> {
+    let backends = backends.unwrap_or_else(compiled_backends);
+    let names: Vec<String> = if names.is_empty() || names.iter().any(|n| n == "all") {
+        BENCHMARKS.iter().map(|s| s.to_string()).collect()
+    } else {
+        names.to_vec()
+    };
+    if repeat == 0 {
+        anyhow::bail!("--repeat must be at least 1");
+    }
+    let mut repetitions = Vec::new();
+    for r in 0..repeat {
+        repetitions.push(run_once(&names, &backends)?);
+        if repeat > 1 {
+            eprintln!("repetition {}/{repeat} done", r + 1);
+        }
+    }
+    let rows = spread(&repetitions)?;
+    let ranged = repeat > 1;
+    if ranged {
+        println!("medians of {repeat} repetitions, with the lowest and highest value");
+        println!(
+            "{:<10} {:<40} {:>12} {:>21} {:<10} {:>8} {:>15}",
+            "backend", "benchmark", "throughput", "range", "unit", "ratio", "range"
+        );
+    } else {
+        println!(
+            "{:<10} {:<40} {:>14} {:<10} {:>8}",
+            "backend", "benchmark", "throughput", "unit", "ratio"
+        );
+    }
+    for s in &rows {
+        let r = &s.median;
         // Four decimals for slow steps (a 256x256 CycleGAN iteration takes tens of seconds).
         let decimals = if r.throughput.abs() < 1.0 { 4 } else { 2 };
-        println!(
-            "{:<10} {:<32} {:>14.decimals$} {:<10} {:>8.3}",
-            r.backend.as_str(),
-            r.name,
-            r.throughput,
-            r.unit,
-            r.ratio
-        );
+        if ranged {
+            let (lo, hi) = s.throughput_range;
+            let (rlo, rhi) = s.ratio_range;
+            println!(
+                "{:<10} {:<40} {:>12.decimals$} {:>21} {:<10} {:>8.3} {:>15}",
+                r.backend.as_str(),
+                r.name,
+                r.throughput,
+                format!("{lo:.decimals$}-{hi:.decimals$}"),
+                r.unit,
+                r.ratio,
+                format!("{rlo:.3}-{rhi:.3}")
+            );
+        } else {
+            println!(
+                "{:<10} {:<40} {:>14.decimals$} {:<10} {:>8.3}",
+                r.backend.as_str(),
+                r.name,
+                r.throughput,
+                r.unit,
+                r.ratio
+            );
+        }
     }
     println!("ratio: gemm, rbm, mmd, dae chain: throughput / the first backend's on the same");
     println!("       benchmark in this run (PyTorch row: / flex's step); dae train: / the simple");

@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod bench;
+pub mod bench_spread;
 pub mod download;
 pub mod experiment;
 pub mod experiments;

@@ -61,6 +61,10 @@ enum Task {
         /// Only these backends [default: every compiled one].
         #[arg(long, value_enum, value_delimiter = ',')]
         backend: Option<Vec<BackendName>>,
+        /// Run the whole set this many times and print each row's median and range (the
+        /// machine's speed moves; a ratio from one run can mislead).
+        #[arg(long, default_value_t = 1)]
+        repeat: usize,
     },
 }
 
@@ -109,8 +113,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             xtask::reproduce::reproduce(profile, &only, fresh, full, !verbose, &reports)?;
             Ok(())
         }
-        Task::Bench { names, backend } => {
-            xtask::bench::run(&names, backend)?;
+        Task::Bench {
+            names,
+            backend,
+            repeat,
+        } => {
+            xtask::bench::run(&names, backend, repeat)?;
             Ok(())
         }
     }
