@@ -45,6 +45,8 @@ pub struct RunContext {
     /// Runs trained and metrics computed so far in this invocation (0: the experiment only
     /// redrew its figures and text from finished runs, and keeps the time it took first).
     pub work: std::cell::Cell<u32>,
+    /// Finished runs and metrics of earlier invocations reused so far in this one.
+    pub reused: std::cell::Cell<u32>,
 }
 
 impl RunContext {
@@ -67,10 +69,13 @@ impl RunContext {
     /// invocation, else with `--fresh` or when `finished` is false. Marks it done.
     pub fn redo(&self, key: String, finished: bool) -> bool {
         let mut done = self.done_now.borrow_mut();
-        let redo = !done.contains(&key) && (self.fresh || !finished);
+        let done_now = done.contains(&key);
+        let redo = !done_now && (self.fresh || !finished);
         done.insert(key);
         if redo {
             self.work.set(self.work.get() + 1);
+        } else if !done_now {
+            self.reused.set(self.reused.get() + 1);
         }
         redo
     }

@@ -89,7 +89,7 @@ fn render(profile: Profile, done: &[Done]) -> String {
     }
     let _ = writeln!(
         md,
-        "\nTotal: {total_seconds:.1} s (each experiment's time from its latest run).\n"
+        "\nTotal: {total_seconds:.1} s (each section's time is what its runs took, summed over the invocations that trained them).\n"
     );
     for d in done {
         let _ = writeln!(md, "<a id=\"{}\"></a>\n## {}\n", d.name, d.section.title);
@@ -119,6 +119,19 @@ pub fn report_structure(markdown: &str) -> String {
         }
     }
     out
+}
+
+/// The time a section is reported with: what it would take from scratch, as far as the
+/// invocations that built it measured. A rerun that trained and evaluated nothing only redrew
+/// the section and keeps the time recorded before; one that added runs or metrics to finished
+/// ones reused from earlier invocations adds its own time to that; otherwise (everything done
+/// now, or nothing recorded) it is this invocation's time.
+fn section_seconds(elapsed: f64, worked: bool, reused: bool, before: Option<f64>) -> f64 {
+    match before {
+        Some(before) if !worked => before,
+        Some(before) if reused => before + elapsed,
+        _ => elapsed,
+    }
 }
 
 /// Runs the experiments named in `only` (all when empty) and writes the report.
@@ -153,6 +166,7 @@ pub fn reproduce(
         quiet,
         done_now: Default::default(),
         work: Default::default(),
+        reused: Default::default(),
     };
     std::fs::create_dir_all(&ctx.runs_dir)?;
     for exp in all
@@ -165,18 +179,16 @@ pub fn reproduce(
             profile.as_str()
         );
         let t = Instant::now();
-        let work_before = ctx.work.get();
+        let (work_before, reused_before) = (ctx.work.get(), ctx.reused.get());
         let section = exp
             .run(&ctx)
             .with_context(|| format!("experiment '{}'", exp.name()))?;
-        let mut seconds = t.elapsed().as_secs_f64();
-        // A rerun that trained and evaluated nothing only redrew the section: its time stays
-        // the time the section's runs took.
-        if ctx.work.get() == work_before
-            && let Some(before) = load_section(&report_dir, exp.name())?
-        {
-            seconds = before.seconds;
-        }
+        let seconds = section_seconds(
+            t.elapsed().as_secs_f64(),
+            ctx.work.get() > work_before,
+            ctx.reused.get() > reused_before,
+            load_section(&report_dir, exp.name())?.map(|d| d.seconds),
+        );
         save_section(
             &report_dir,
             &Done {
@@ -242,7 +254,34 @@ mod tests {
             quiet: true,
             done_now: Default::default(),
             work: Default::default(),
+            reused: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_section_keeps_or_adds_to_the_time_its_finished_runs_took() {
+        // Redrawn only: the time recorded before.
+        assert_eq!(section_seconds(3.0, false, true, Some(2_000.0)), 2_000.0);
+        // A run added beside reused ones: both times.
+        assert_eq!(section_seconds(700.0, true, true, Some(2_000.0)), 2_700.0);
+        // Everything redone (`--fresh`), or a first run: this invocation's time.
+        assert_eq!(
+            section_seconds(2_500.0, true, false, Some(2_000.0)),
+            2_500.0
+        );
+        assert_eq!(section_seconds(2_500.0, true, true, None), 2_500.0);
+        assert_eq!(section_seconds(5.0, false, false, None), 5.0);
+    }
+
+    #[test]
+    fn reuse_is_counted_only_for_what_earlier_invocations_finished() {
+        let ctx = context(false);
+        assert!(!ctx.redo("old".into(), true));
+        assert_eq!((ctx.work.get(), ctx.reused.get()), (0, 1));
+        assert!(ctx.redo("new".into(), false));
+        // Asked again in the same invocation: neither new work nor an earlier run.
+        assert!(!ctx.redo("new".into(), true));
+        assert_eq!((ctx.work.get(), ctx.reused.get()), (1, 1));
     }
 
     #[test]
