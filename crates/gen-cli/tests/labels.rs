@@ -6,7 +6,7 @@
 use std::path::Path;
 
 mod common;
-use common::{ok_with_data, summary};
+use common::{fails_with_data, ok_with_data, summary};
 
 /// Pixels of one 28x28 image made from an 8x8 digit, as bytes.
 fn framed(digit: &[f32]) -> Vec<u8> {
@@ -80,8 +80,9 @@ fn restyled_mnist_is_scored_by_the_mnist_classifier_behind_the_inverse() {
 
     let run = dir.path().join("cg");
     let r = run.to_str().unwrap();
-    ok_with_data(
-        &[
+    let train = |max: &str| {
+        let set = format!("max_dataset_size={max}");
+        let args = [
             "train",
             "cyclegan",
             "--data",
@@ -104,10 +105,18 @@ fn restyled_mnist_is_scored_by_the_mnist_classifier_behind_the_inverse() {
             "--set",
             "log_every=1",
             "--set",
-            "max_dataset_size=20",
-        ],
-        &data_dir,
-    );
+            &set,
+        ];
+        if max == "0" {
+            let err = fails_with_data(&args, &data_dir);
+            assert!(err.contains("max_dataset_size must be at least 1"), "{err}");
+            assert!(!run.exists(), "a refused run leaves no folder");
+        } else {
+            ok_with_data(&args, &data_dir);
+        }
+    };
+    train("0");
+    train("20");
     // 20 of the 150 images of A in batches of 10: two steps.
     let last_step = std::fs::read_to_string(run.join("metrics.jsonl"))
         .unwrap()
