@@ -239,7 +239,7 @@ fn label_part(ctx: &RunContext, task: &LabelTask, figures: &Path, folder: &str) 
     }
     let scorers = if task.classifiers[0] == task.classifiers[1] {
         format!(
-            "The `{}` evaluation classifier (`gen train classifier`, burn-train Learner; {:.3} on its test images) scores both domains, B's images after undoing the restyling (the inversion is its own inverse, so it scores B exactly as well as A)",
+            "The `{}` evaluation classifier (`gen train classifier`, burn-train Learner; {:.3} on its test images) scores both domains, B's images after undoing the restyling (the inversion is its own inverse up to float rounding, so it scores B as well as A)",
             task.classifiers[0],
             num(&classifier_a, "test_accuracy")
         )
