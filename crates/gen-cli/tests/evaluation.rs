@@ -2,23 +2,8 @@
 //! records what evaluation recomputes, the Fréchet distance of an untrained-looking model lies
 //! far above the training images' floor, and a missing classifier is a clear error.
 
-use std::path::Path;
-
 mod common;
-use common::{fails_with_data, ok_with_data};
-
-fn json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The number printed for `key` in `gen eval`'s `key = value` lines.
-fn printed(out: &str, key: &str) -> f64 {
-    out.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key} = ")))
-        .unwrap_or_else(|| panic!("no {key} in {out}"))
-        .parse()
-        .unwrap()
-}
+use common::{fails_with_data, json, ok_with_data, printed};
 
 #[test]
 fn classifier_artefact_feeds_the_frechet_distance() {

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 mod common;
-use common::{fails_with_data, ok_with_data, summary};
+use common::{fails_with_data, json, ok_with_data, printed, summary};
 
 /// Pixels of one 28x28 image made from an 8x8 digit, as bytes.
 fn framed(digit: &[f32]) -> Vec<u8> {
@@ -45,14 +45,6 @@ fn digits_as_mnist(data_dir: &Path, train: usize, test: usize) {
     }
 }
 
-fn printed(out: &str, key: &str) -> f64 {
-    out.lines()
-        .find_map(|l| l.strip_prefix(&format!("{key} = ")))
-        .unwrap_or_else(|| panic!("{key} not in {out}"))
-        .parse()
-        .unwrap()
-}
-
 #[test]
 fn restyled_mnist_is_scored_by_the_mnist_classifier_behind_the_inverse() {
     let dir = tempfile::tempdir().unwrap();
@@ -72,10 +64,7 @@ fn restyled_mnist_is_scored_by_the_mnist_classifier_behind_the_inverse() {
         ],
         &data_dir,
     );
-    let info: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(data_dir.join("classifiers/mnist-v1/classifier.json")).unwrap(),
-    )
-    .unwrap();
+    let info = json(&data_dir.join("classifiers/mnist-v1/classifier.json"));
     let recorded = info["test_correct"].as_f64().unwrap() / info["test_images"].as_f64().unwrap();
 
     let run = dir.path().join("cg");

@@ -115,3 +115,19 @@ pub fn fails_in(cwd: Option<&Path>, args: &[&str]) -> String {
     assert!(!err.contains("panicked"), "gen {args:?} panicked: {err}");
     err
 }
+
+/// The number printed for `key` in `gen eval`'s `key = value` lines.
+#[allow(dead_code)]
+pub fn printed(out: &str, key: &str) -> f64 {
+    out.lines()
+        .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("no {key} in {out}"))
+        .parse()
+        .unwrap()
+}
+
+/// A JSON file, parsed.
+#[allow(dead_code)]
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}

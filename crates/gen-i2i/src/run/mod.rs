@@ -540,9 +540,7 @@ pub fn train_translation<C: RunConfig, T: Trainer>(
         None => load_domains(s.data)?,
     };
     if let Some(max) = s.max_dataset_size {
-        if max == 0 {
-            bail!("max_dataset_size must be at least 1");
-        }
+        gen_core::validate::at_least("max_dataset_size", max, 1)?;
         domains.train_a = first(&domains.train_a, max);
         domains.train_b = first(&domains.train_b, max);
     }
